@@ -1,0 +1,204 @@
+"""Map a raw frame (the trust's headers and codes) to a canonical dataset (DESIGN 3.4).
+
+Grain: one row per raw row, unchanged in number and order. Columns become exactly
+`canonical.mapped_columns(dataset)`: renamed from the trust's headers, coded values translated to
+national codes (trust's own map, then the shared synonyms, then as given), dates written back as
+ISO text, and the patient identifiers replaced by `patient_key` and `nhs_number_status`.
+
+A value shaped like an NHS number in a coded or date column (a misaligned extract) is replaced
+by a marker before anything else sees it, so no message can quote it.
+
+Nothing is rejected row by row here: a value that does not map is kept as given (so validation
+can quote it) and counted in `MappingResult.unmapped`, which drives the "unmapped local code"
+warning and the row quarantine. Only structural problems (a required column missing) reject
+the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from transforms import codes as national
+from transforms.canonical import (
+    FIELDS,
+    IDENTIFIER_COLUMNS,
+    NHS_NUMBER_STATUS,
+    PATIENT_KEY,
+    SOURCE_ROW,
+    Dataset,
+    mapped_columns,
+)
+from transforms.errors import FileRejected
+from transforms.identifiers import nhs_number_status, pseudonymise, withhold_nhs_like
+from transforms.trust_config import CodeMaps, TrustConfig
+
+# Hospital Bed Type (MH) codes (DOMAIN 1.9); codes.py has no set for them, so it lives here.
+BED_TYPES: Final = frozenset(str(c) for c in (*range(10, 16), 17, *range(19, 41)))
+ETHNIC_LETTERS: Final = frozenset(c for c in national.ETHNIC_CATEGORIES if len(c) == 1)
+_FLAGS: Final = (
+    "injury_patient", "injury_staff", "injury_other", "post_incident_review_patient", "lda_flag",
+)  # fmt: skip
+
+# The national values each coded field should hold after mapping (lsoa is checked by shape,
+# in standardisation, not by list).
+NATIONAL: Final[dict[str, frozenset[str]]] = {
+    "intervention_type": frozenset(national.INTERVENTION_TYPES),
+    "ethnic_category": frozenset(national.ETHNIC_CATEGORIES),
+    "gender": frozenset(national.STATED_GENDER),
+    "gender_identity": frozenset(national.GENDER_IDENTITY),
+    "ward_type": frozenset(national.WARD_TYPES),
+    "ward_security_level": frozenset(national.WARD_SECURITY_LEVELS),
+    "bed_type": BED_TYPES,
+    "reason": frozenset(national.INTERVENTION_REASONS),
+    **dict.fromkeys(_FLAGS, national.YES_NO),
+}
+_TWO_DIGIT: Final = frozenset({"intervention_type", "ward_type"})
+_ISO_DATE: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ISO_DATETIME: Final = _ISO_DATE + r"(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+
+
+@dataclass(frozen=True)
+class MappingResult:
+    """The mapped frame and, per coded field, each value (as the trust sent it) that did not
+    map to a national code, with its row count."""
+
+    frame: pd.DataFrame
+    unmapped: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def map_to_canonical(
+    raw: pd.DataFrame, dataset: Dataset, trust: TrustConfig, codes: CodeMaps, key: bytes
+) -> MappingResult:
+    """Canonical frame of one trust file; see the module docstring for the rules."""
+    columns = _locate_columns(raw, dataset, trust)
+    out: dict[str, pd.Series] = {}
+    unmapped: dict[str, dict[str, int]] = {}
+    for spec in FIELDS[dataset]:
+        text = _column(raw, columns.get(spec.name))
+        if spec.kind != "text":
+            text = withhold_nhs_like(text)
+        if spec.name in NATIONAL:
+            mapped = map_codes(text, spec.name, trust.values.get(spec.name, {}), codes)
+            counts = _unmapped_counts(text, mapped, NATIONAL[spec.name])
+            if counts:
+                unmapped[spec.name] = counts
+            text = mapped
+        elif spec.name == "lsoa":
+            text = text.str.replace(r"\s+", "", regex=True).str.upper()
+        elif spec.kind == "date":
+            text = to_iso(text, trust.date_formats + trust.datetime_formats, "%Y-%m-%d")
+        elif spec.kind == "datetime":
+            text = to_iso(text, trust.datetime_formats + trust.date_formats, "%Y-%m-%d %H:%M:%S")
+        out[spec.name] = text
+    nhs, local = out["nhs_number"], out["local_patient_id"]
+    out[NHS_NUMBER_STATUS] = nhs_number_status(nhs)
+    out[PATIENT_KEY] = pseudonymise(nhs, local, trust.ods_code, key)
+    out[SOURCE_ROW] = _source_rows(raw)
+    frame = pd.DataFrame({name: out[name] for name in mapped_columns(dataset)}, index=raw.index)
+    return MappingResult(frame.reset_index(drop=True), unmapped)
+
+
+def _normal_header(header: str) -> str:
+    return " ".join(str(header).split()).casefold()
+
+
+def _locate_columns(raw: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> dict[str, str]:
+    """Canonical field -> raw column, matching headers ignoring case and runs of spaces."""
+    by_normal = {_normal_header(c): c for c in raw.columns if c != SOURCE_ROW}
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for spec in FIELDS[dataset]:
+        header = trust.header_for(dataset, spec.name)
+        if _normal_header(header) in by_normal:
+            found[spec.name] = by_normal[_normal_header(header)]
+        elif spec.required:
+            missing.append(f"{spec.name} (expected a column headed {header!r})")
+    if not any(name in found for name in IDENTIFIER_COLUMNS):
+        expected = " or ".join(repr(trust.header_for(dataset, n)) for n in IDENTIFIER_COLUMNS)
+        missing.append(f"a patient identifier (expected a column headed {expected})")
+    if missing:
+        raise FileRejected(
+            "missing_required_columns",
+            f"required column(s) missing: {'; '.join(missing)}. Columns found: "
+            f"{', '.join(repr(c) for c in raw.columns if c != SOURCE_ROW) or 'none'}.",
+        )
+    return found
+
+
+def _column(raw: pd.DataFrame, name: str | None) -> pd.Series:
+    if name is None:
+        return pd.Series(pd.NA, index=raw.index, dtype="str")
+    text = raw[name].astype("str").str.strip()
+    return text.where(text.str.len() > 0)
+
+
+def _source_rows(raw: pd.DataFrame) -> pd.Series:
+    if SOURCE_ROW in raw.columns:
+        return raw[SOURCE_ROW].astype("int64")
+    return pd.Series(range(2, len(raw) + 2), index=raw.index, dtype="int64")
+
+
+def _folded(mapping: dict[str, str]) -> dict[str, str]:
+    return {str(k).strip().casefold(): str(v).strip() for k, v in mapping.items()}
+
+
+def map_codes(
+    text: pd.Series, name: str, trust_values: dict[str, str], shared: CodeMaps
+) -> pd.Series:
+    """National code per row: trust map, then shared synonyms (both case-insensitive, trimmed),
+    then the value as given; then the field's normal form (two digits, upper case, first
+    character of an ethnic category). Missing stays missing.
+
+    Coded fields hold a handful of distinct values, so the work is done once per distinct value
+    and spread back to the rows by position (a month of a million rows costs the same as ten).
+    """
+    positions, distinct = pd.factorize(text)
+    given = pd.Series(distinct, dtype="str")
+    folded = given.str.casefold()
+    mapped = folded.map(_folded(trust_values)).astype("str")
+    mapped = mapped.fillna(folded.map(_folded(shared.lookup(name))).astype("str"))
+    national = normalise_code(mapped.fillna(given), name)
+    lookup = np.array([*(None if pd.isna(v) else v for v in national), None], dtype=object)
+    return pd.Series(lookup[positions], index=text.index, dtype="str")
+
+
+def normalise_code(text: pd.Series, name: str) -> pd.Series:
+    """Spelling rules that make an equivalent local spelling national (`"1"` -> `"01"`, ...)."""
+    text = text.astype("str").str.strip()
+    if name in _TWO_DIGIT:
+        return text.mask(text.str.fullmatch(r"[0-9]", na=False), "0" + text)
+    upper = text.str.upper()
+    if name == "ethnic_category":
+        first = upper.str.slice(0, 1)
+        return upper.mask(first.isin(ETHNIC_LETTERS), first)
+    return upper
+
+
+def _unmapped_counts(
+    given: pd.Series, mapped: pd.Series, national: Iterable[str]
+) -> dict[str, int]:
+    bad = given[mapped.notna() & ~mapped.isin(list(national))]
+    return {str(k): int(v) for k, v in bad.value_counts(sort=True).items()}
+
+
+def to_iso(text: pd.Series, formats: list[str], out_format: str) -> pd.Series:
+    """ISO text for every value one of `formats` (then ISO itself) parses; others unchanged."""
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    for fmt in formats:
+        todo = parsed.isna() & text.notna()
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce").astype(
+            "datetime64[us]"
+        )
+    iso = parsed.isna() & text.str.fullmatch(_ISO_DATETIME, na=False)
+    if iso.any():
+        parsed[iso] = pd.to_datetime(text[iso], format="ISO8601", errors="coerce").astype(
+            "datetime64[us]"
+        )
+    return parsed.dt.strftime(out_format).astype("str").fillna(text)

@@ -1,0 +1,192 @@
+"""Read a trust's file (bytes) into a raw frame: the trust's own headers, every cell as text.
+
+Grain: one row per non-blank data row of the file. Every cell is trimmed text (pandas `str`
+dtype, blank = NA) so mapping sees exactly what the trust typed, whatever the format; typed
+cells from Excel or Parquet are turned into the text a person would have typed: whole numbers
+without ``.0``, date-times as ``YYYY-MM-DD HH:MM:SS``, dates as ``YYYY-MM-DD``, booleans as
+``Y``/``N`` (the only boolean canonical fields are Y/N flags).
+
+`source_row_number` is the row a person sees in the file (header row and any title rows above it
+counted), so every message to the trust can point at a row. Fully blank rows are dropped but
+keep their numbers. Anything that cannot be read raises `FileRejected` with a message a trust
+data lead can act on, never a traceback and never a cell's content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import python_calamine
+
+from transforms.canonical import SOURCE_ROW
+from transforms.errors import FileRejected
+from transforms.trust_config import TrustConfig
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_PARQUET_MAGIC = b"PAR1"
+
+
+def read_table(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
+    """Raw frame of the file in the trust's configured format (see module docstring)."""
+    if not content:
+        raise FileRejected("file_empty", f"{file_name} is empty (0 bytes).")
+    if trust.format == "csv":
+        grid, header_row = _csv_grid(content, file_name, trust), 1
+    elif trust.format == "xlsx":
+        grid, header_row = _xlsx_grid(content, file_name, trust), trust.header_row
+    else:
+        grid, header_row = _parquet_grid(content, file_name), 1
+    if grid.empty or not grid.iloc[0].astype("str").str.strip().str.len().gt(0).any():
+        raise FileRejected("file_empty", f"{file_name} has no header row (row {header_row}).")
+    return _frame(grid, header_row, file_name)
+
+
+def _csv_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
+    """Every record of the CSV, header first, as text (no header interpretation yet)."""
+    if b"\x00" in content[:4096] or content.startswith(_ZIP_MAGIC):
+        raise FileRejected(
+            "file_unreadable",
+            f"{file_name} is a binary file (for example Excel or zip), but this trust is set up "
+            "to send CSV text. Save it as CSV, or ask us to change the trust's format.",
+        )
+    try:
+        text = content.decode(trust.encoding)
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            "file_unreadable",
+            f"{file_name} is not valid {trust.encoding} text (first bad character on line "
+            f"{line}). Save it with {trust.encoding} encoding, or tell us the encoding used.",
+        ) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return pd.DataFrame()
+    try:
+        grid = pd.read_csv(
+            io.StringIO(text),
+            sep=trust.delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise FileRejected(
+            "file_unreadable",
+            f"{file_name} could not be read as CSV with delimiter {trust.delimiter!r}: "
+            f"{_parser_reason(exc)}. Check the delimiter and that every row has the same "
+            "number of fields as the header.",
+        ) from None
+    return grid.fillna("")
+
+
+def _parser_reason(exc: Exception) -> str:
+    # pandas says e.g. "Error tokenizing data. C error: Expected 3 fields in line 5, saw 4";
+    # keep only the part about fields and lines (it never quotes cell content).
+    return str(exc).split("C error: ")[-1].strip().rstrip(".")
+
+
+def _xlsx_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
+    """Cells from the header row down, as text; rows above the header are a title."""
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except Exception:  # calamine raises several unrelated types for corrupt or non-zip bytes
+        raise FileRejected(
+            "file_unreadable",
+            f"{file_name} could not be opened as an Excel workbook (.xlsx); it may be corrupt, "
+            "password-protected or another format saved with an .xlsx name.",
+        ) from None
+    names = list(book.sheet_names)
+    if trust.sheet is None:
+        chosen = names[0] if names else None
+    else:
+        wanted = trust.sheet.strip().casefold()
+        chosen = next((n for n in names if n.strip().casefold() == wanted), None)
+        if chosen is None:
+            raise FileRejected(
+                "file_unreadable",
+                f"{file_name} has no sheet named {trust.sheet!r} (sheets: "
+                f"{', '.join(map(repr, names))}). Rename the sheet or ask us to update the "
+                "trust's configuration.",
+            )
+    if chosen is None:
+        return pd.DataFrame()
+    cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    rows = [[_cell_text(v) for v in row] for row in cells[trust.header_row - 1 :]]
+    return pd.DataFrame(rows, dtype="str")
+
+
+def _cell_text(value: Any) -> str:
+    """Text a person would have typed for one typed cell (see module docstring)."""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return "" if value is None else str(value)
+
+
+def _parquet_grid(content: bytes, file_name: str) -> pd.DataFrame:
+    """Header (column names) then every row, as text; typed values as a person would type them."""
+    try:
+        table = pq.read_table(io.BytesIO(content))
+    except (pa.ArrowException, OSError, ValueError):
+        hint = "" if content[:4] == _PARQUET_MAGIC else " (it does not start like a Parquet file)"
+        raise FileRejected(
+            "file_unreadable",
+            f"{file_name} could not be read as a Parquet file{hint}; it may be corrupt or "
+            "truncated. Please export it again.",
+        ) from None
+    if table.num_columns == 0:
+        return pd.DataFrame()
+    header = pd.DataFrame([[str(n) for n in table.column_names]])
+    body = pd.DataFrame({i: _arrow_text(table.column(i)) for i in range(table.num_columns)})
+    return pd.concat([header, body], ignore_index=True).astype("str")
+
+
+def _arrow_text(column: pa.ChunkedArray) -> list[str]:
+    """One Parquet column as text; tz-aware instants are shown in UK local time."""
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        local = column.to_pandas().dt.tz_convert("Europe/London").dt.tz_localize(None)
+        return local.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").tolist()
+    return [_cell_text(v) for v in column.to_pylist()]
+
+
+def _frame(grid: pd.DataFrame, header_row: int, file_name: str) -> pd.DataFrame:
+    """Raw frame from a text grid whose first row is the header (row `header_row` of the file)."""
+    body = grid.iloc[1:].astype("str").apply(lambda col: col.str.strip()).replace("", pd.NA)
+    names = [str(h).strip() for h in grid.iloc[0]]
+    keep = [i for i, name in enumerate(names) if name or body.iloc[:, i].notna().any()]
+    names = [names[i] or f"unnamed column {i + 1}" for i in keep]
+    _check_duplicates(names, file_name)
+    frame = body.iloc[:, keep].set_axis(names, axis=1).astype("str")
+    frame[SOURCE_ROW] = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
+    frame = frame.dropna(how="all", subset=names).reset_index(drop=True)
+    return frame.astype({SOURCE_ROW: "int64"})
+
+
+def _check_duplicates(names: list[str], file_name: str) -> None:
+    seen: set[str] = set()
+    dupes: list[str] = []
+    for name in names:
+        folded = " ".join(name.split()).casefold()
+        if folded in seen:
+            dupes.append(name)
+        seen.add(folded)
+    if dupes:
+        raise FileRejected(
+            "duplicate_columns",
+            f"{file_name} has more than one column headed {', '.join(map(repr, dupes))} "
+            "(headers are compared ignoring case and spaces). Rename or remove the copies.",
+        )
