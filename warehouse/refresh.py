@@ -1,0 +1,84 @@
+"""Rebuild dimensions and marts inside one transaction, engine-neutrally.
+
+Marts are recomputed month by month from that month's facts (memory bounded by one month of the
+collaborative, not the history). A partial refresh replaces the touched trust-months and the
+`ALL` rows of the touched months; because every row is a function of its month's facts only,
+it gives exactly what a full rebuild gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from transforms.trust_config import Registry
+from warehouse import dimensions, queries
+from warehouse.equity import build_equity_month
+from warehouse.marts import build_trust_month
+from warehouse.reads import month_start
+from warehouse.schema import (
+    ALL_TRUSTS,
+    MART_TABLES,
+    dim_ethnicity,
+    dim_intervention_type,
+    dim_month,
+    dim_trust,
+    dim_ward,
+)
+from warehouse.session import Session
+
+
+def refresh_dimensions(session: Session, registry: Registry) -> None:
+    """Replace every dimension whole: they are small and fully derived."""
+    months = session.query(queries.ALL_MONTHS)["reporting_month"]
+    frames = {
+        dim_trust: dimensions.trust_rows(registry),
+        dim_intervention_type: dimensions.intervention_type_rows(),
+        dim_ethnicity: dimensions.ethnicity_rows(),
+        dim_month: dimensions.month_rows(month_start(m) for m in months),
+        dim_ward: dimensions.ward_rows(session.query(queries.WARD_ROWS)),
+    }
+    for table, frame in frames.items():
+        session.execute(f"DELETE FROM {table.name}")
+        session.insert_frame(table, frame)
+
+
+def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | None) -> None:
+    """Recompute marts for the given (trust, month) partitions, or all of them when None."""
+    if partitions is None:
+        touched = None
+        found = session.query(queries.FACT_MONTHS)["reporting_month"]
+        months = sorted(month_start(m) for m in found)
+        for table in MART_TABLES:
+            session.execute(f"DELETE FROM {table.name}")
+    else:
+        touched = {(trust, month_start(month)) for trust, month in partitions}
+        months = sorted({month for _, month in touched})
+        keys = touched | {(ALL_TRUSTS, month) for month in months}
+        for table in MART_TABLES:
+            for trust, month in sorted(keys):
+                session.execute(
+                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month = ?",
+                    [trust, month],
+                )
+    for month in months:
+        interventions = session.query(queries.MART_INTERVENTIONS, [month])
+        stays = session.query(queries.MART_STAYS, [month])
+        if not len(interventions) and not len(stays):
+            continue
+        for table, frame in zip(
+            MART_TABLES,
+            (build_trust_month(interventions, stays), build_equity_month(interventions, stays)),
+            strict=True,
+        ):
+            session.insert_frame(table, _keep(frame, touched))
+
+
+def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:
+    if touched is None:
+        return frame
+    keys = zip(frame["trust_code"], (month_start(m) for m in frame["reporting_month"]), strict=True)
+    mask = [trust == ALL_TRUSTS or (trust, month) in touched for trust, month in keys]
+    return frame[mask]

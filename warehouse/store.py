@@ -1,0 +1,114 @@
+"""`Warehouse`: the only writer of the warehouse, with an engine-neutral interface.
+
+`Warehouse.open(url_or_path)` returns the implementation for the URL: DuckDB (the embedded
+default) now; PostgreSQL is a later issue and only needs the three engine primitives below
+(`_read`, `_transaction`, `checkpoint_and_publish`) plus `close`. Everything else (partition
+replacement, reads, dimension and mart refresh) is written once, in portable SQL and pandas.
+
+Loads are idempotent per trust-month and atomic: `replace_partition` runs in one transaction.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+
+from transforms.trust_config import Registry
+from warehouse import reads, refresh
+from warehouse.loads import PartitionLoad
+from warehouse.partition import apply_partition
+from warehouse.session import Session
+
+
+class WarehouseBusy(RuntimeError):  # noqa: N818 - the name the flows and CLI catch
+    """Another process holds the warehouse's writer lock beyond the configured timeout."""
+
+
+class Warehouse(ABC):
+    @classmethod
+    def open(cls, url_or_path: str, lock_timeout_seconds: float = 60) -> Warehouse:
+        """Open (creating folders and schema if missing) the warehouse at a URL or path.
+
+        `duckdb:///relative.duckdb`, `duckdb:////abs/path.duckdb` (SQLAlchemy's convention) and a
+        plain path open DuckDB; waits up to `lock_timeout_seconds` for another writer, then raises
+        `WarehouseBusy`.
+        """
+        if url_or_path.startswith(("postgresql", "postgres:")):
+            raise NotImplementedError("the PostgreSQL warehouse is not implemented yet")
+        from warehouse.duckdb_store import DuckDBWarehouse
+
+        return DuckDBWarehouse.connect(url_or_path, lock_timeout_seconds)
+
+    # --- engine primitives --------------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _read(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """Run a read-only query outside any write transaction (safe from several threads)."""
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Session]:
+        """One serialised write transaction: commit on success, roll back on any error."""
+
+    @abstractmethod
+    def checkpoint_and_publish(self, target: Path) -> Path:
+        """Atomically replace the read-only copy BI tools read (DESIGN 3.5); returns its path."""
+
+    # --- writes -------------------------------------------------------------------------------
+    def replace_partition(self, load: PartitionLoad) -> None:
+        """Apply one trust-month's outcomes in ONE transaction (see `warehouse.partition`)."""
+        with self._transaction() as session:
+            apply_partition(session, load)
+
+    def refresh_dimensions(self, registry: Registry) -> None:
+        with self._transaction() as session:
+            refresh.refresh_dimensions(session, registry)
+
+    def refresh_marts(self, partitions: Iterable[tuple[str, date]] | None) -> None:
+        """Recompute marts for the touched (trust, month)s and their months' `ALL` rows; None
+        rebuilds everything, with identical results."""
+        with self._transaction() as session:
+            refresh.refresh_marts(session, None if partitions is None else list(partitions))
+
+    # --- reads --------------------------------------------------------------------------------
+    def latest_submissions(self) -> pd.DataFrame:
+        return reads.latest_submissions(self._read)
+
+    def file_history(self, trust_code: str, dataset: str, reporting_month: date) -> Any:
+        return reads.file_history(self._read, trust_code, dataset, reporting_month)
+
+    def submission_matrix(self, months: list[date] | None = None) -> pd.DataFrame:
+        return reads.submission_matrix(self._read, months)
+
+    def archived_submissions(
+        self, trusts: Sequence[str] | None, from_month: date, to_month: date
+    ) -> pd.DataFrame:
+        return reads.archived_submissions(self._read, trusts, from_month, to_month)
+
+    def table_counts(self) -> dict[str, int]:
+        return reads.table_counts(self._read)
+
+    def unreconciled_submissions(self) -> pd.DataFrame:
+        return reads.unreconciled_submissions(self._read)
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
+        """Ad-hoc read (reports, tests); qmark placeholders."""
+        return self._read(sql, params)
+
+    # --- context manager ----------------------------------------------------------------------
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:  # fmt: skip
+        self.close()
