@@ -1,0 +1,143 @@
+"""File-level rules: whether a whole prepared file is rejected, plus file-level warnings.
+
+Grain: one prepared file (one trust, one reporting month, one dataset) and that trust and
+dataset's load history. Each rule is one number against a threshold, so this is plain pandas,
+not GX; the rule names live in `expectations.rules` like the rest. Read-time rejections
+(`file_unreadable`, `file_empty`, `duplicate_columns`, `missing_required_columns`) are raised
+earlier as `transforms.errors.FileRejected` and never reach this module.
+
+A header-only interventions file is a nil return (a real zero): it is exempt from the
+row-count and duplicate-content rules (its bytes are often identical month to month) and is
+warned about instead when recent months had interventions (`sudden_drop_to_zero`).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Final
+
+import pandas as pd
+
+from expectations.findings import Finding
+from transforms.canonical import SOURCE_ROW, Dataset
+from transforms.trust_config import TrustConfig
+
+IN_MONTH_MIN_PERCENT: Final = 90
+ROW_COUNT_MIN_PERCENT: Final = 20  # of the median of the last six months
+ROW_COUNT_MAX_PERCENT: Final = 500
+MIN_HISTORY_MONTHS: Final = 3
+MAX_EXAMPLES: Final = 10
+
+
+@dataclass(frozen=True)
+class FileHistory:
+    """What was loaded before, for this trust (and dataset, for row counts).
+
+    `recent_row_counts`: rows loaded in each of the (up to) six loaded months before this one.
+    `months_with_history`: how many months of this trust and dataset are loaded at all.
+    `loaded_hashes_other_months`: SHA-256 of files loaded for *other* months of this trust.
+    `recent_intervention_counts`: interventions loaded in the recent months (any order).
+    """
+
+    recent_row_counts: list[int] = field(default_factory=list)
+    months_with_history: int = 0
+    loaded_hashes_other_months: set[str] = field(default_factory=set)
+    recent_intervention_counts: list[int] = field(default_factory=list)
+
+
+def _month_name(reporting_month: date | None) -> str:
+    return reporting_month.strftime("%Y-%m") if reporting_month else "the reporting month"
+
+
+def _wrong_month(prepared: pd.DataFrame, dataset: Dataset, month: str) -> Finding | None:
+    """Share of dated rows in the month; undated rows are quarantined per row instead."""
+    dated_column = "_start_at" if dataset == "restrictive_interventions" else "_stay_start"
+    dated = prepared[prepared[dated_column].notna()]
+    if dated.empty:
+        return None
+    in_month = dated["_in_month"].fillna(False).astype(bool)
+    if int(in_month.sum()) * 100 >= IN_MONTH_MIN_PERCENT * len(dated):
+        return None
+    share = float(in_month.mean())
+    what = "a start, end or open period" if dataset == "restrictive_interventions" else "a stay"
+    outside = dated.loc[~in_month, SOURCE_ROW].astype(int).tolist()
+    return Finding(
+        "wrong_reporting_month",
+        "reject_file",
+        f"only {share:.0%} of rows ({int(in_month.sum())} of {len(dated)}) have {what} in "
+        f"{month}; expected at least {IN_MONTH_MIN_PERCENT}%",
+        count=len(outside),
+        example_rows=tuple(outside[:MAX_EXAMPLES]),
+    )
+
+
+def _implausible_count(rows: int, trust: TrustConfig, history: FileHistory) -> Finding | None:
+    if trust.accept_row_count_change or history.months_with_history < MIN_HISTORY_MONTHS:
+        return None
+    if not history.recent_row_counts:
+        return None
+    median = statistics.median(history.recent_row_counts[-6:])
+    # Integer percents, so exactly 20% and 500% are accepted (0.2 * 100 is not 20 in floats).
+    if ROW_COUNT_MIN_PERCENT * median <= rows * 100 <= ROW_COUNT_MAX_PERCENT * median:
+        return None
+    return Finding(
+        "implausible_row_count",
+        "reject_file",
+        f"{rows} rows against a median of {median:g} for the last "
+        f"{len(history.recent_row_counts[-6:])} months ({rows / median:.0%} of it); expected "
+        f"{ROW_COUNT_MIN_PERCENT}% to {ROW_COUNT_MAX_PERCENT}% unless the trust's "
+        "accept_row_count_change flag is set",
+        count=rows,
+    )
+
+
+def _drop_to_zero(history: FileHistory, month: str) -> Finding | None:
+    recent = history.recent_intervention_counts
+    if not recent or statistics.median(recent) <= 0:
+        return None
+    return Finding(
+        "sudden_drop_to_zero",
+        "warn",
+        f"nil return for {month}, where the last {len(recent)} months had a median of "
+        f"{statistics.median(recent):g} interventions",
+        count=0,
+    )
+
+
+def check_file(
+    prepared: pd.DataFrame,
+    dataset: Dataset,
+    trust: TrustConfig,
+    file_sha256: str,
+    history: FileHistory,
+    *,
+    reporting_month: date | None = None,
+) -> list[Finding]:
+    """File-level findings for one prepared file: `reject_file` ones mean load nothing of it.
+
+    `reporting_month` only names the month in messages.
+    """
+    month = _month_name(reporting_month)
+    rows = len(prepared)
+    if rows == 0:
+        if dataset == "ward_stays":
+            detail = f"the ward stays file for {month} has a header but no rows"
+            return [Finding("empty_ward_stays", "reject_file", detail, count=0)]
+        nil = _drop_to_zero(history, month)
+        return [nil] if nil else []
+    findings = [
+        _wrong_month(prepared, dataset, month),
+        _implausible_count(rows, trust, history),
+    ]
+    if file_sha256 in history.loaded_hashes_other_months:
+        findings.append(
+            Finding(
+                "duplicate_of_other_month",
+                "reject_file",
+                f"this file (sha256 {file_sha256[:12]}...) was already loaded for another "
+                f"month of {trust.ods_code}",
+            )
+        )
+    return [f for f in findings if f is not None]

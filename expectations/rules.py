@@ -1,0 +1,160 @@
+"""The catalogue of validation rules: the names a trust reads in its feedback.
+
+One entry per rule in EXTRACT_SPEC and DESIGN section 4. A rule's `severity` says what happens
+when it breaks: `reject_file` (nothing of the file is loaded; the previous good version stays),
+`quarantine_row` (that row goes to `etl_quarantine`, the rest load) or `warn` (everything
+loads; the trust is told). `dataset` is None when the rule applies to both datasets. The
+`explanation` is one plain-English sentence saying what is wrong and how to fix it; it is shown
+verbatim in feedback, so it never names a specific row or value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from expectations.findings import Severity
+from transforms.canonical import Dataset
+
+RI: Final = "restrictive_interventions"
+WS: Final = "ward_stays"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: Severity
+    dataset: Dataset | None
+    explanation: str
+
+
+_CATALOGUE: Final[tuple[Rule, ...]] = (
+    # --- file level: reject the whole submission -------------------------------------------
+    Rule("file_unreadable", "reject_file", None,
+         "The file could not be read in the format set for your trust (CSV, Excel or Parquet); "
+         "send it again in that format, or ask us to change your configuration."),
+    Rule("file_empty", "reject_file", None,
+         "The file has no header row at all; send the file with its column headings."),
+    Rule("duplicate_columns", "reject_file", None,
+         "Two columns have the same heading; remove or rename one so each field appears once."),
+    Rule("missing_required_columns", "reject_file", None,
+         "A required column is missing or its heading does not match your agreed layout; "
+         "add the column or tell us its new heading."),
+    Rule("wrong_reporting_month", "reject_file", None,
+         "Fewer than 90% of rows belong to the month this file was sent for; check that the "
+         "extract was run for the right month and placed in the right folder."),
+    Rule("implausible_row_count", "reject_file", None,
+         "The number of rows is under 20% or over 500% of your usual monthly volume; check the "
+         "extract is complete and not duplicated, or tell us if the change is real."),
+    Rule("duplicate_of_other_month", "reject_file", None,
+         "This file is identical to one already loaded for another month; send the extract "
+         "for this month."),
+    Rule("empty_ward_stays", "reject_file", WS,
+         "The ward stays file has no rows, so no bed days can be counted; send the stays that "
+         "overlap the month (a nil return is only valid for interventions)."),
+    # --- row level: quarantine the row ----------------------------------------------------
+    Rule("incident_id_missing", "quarantine_row", RI,
+         "The incident identifier is blank; fill it in so interventions can be grouped into "
+         "incidents."),
+    Rule("intervention_id_missing", "quarantine_row", RI,
+         "The intervention identifier is blank; fill it in (unique within the incident)."),
+    Rule("duplicate_intervention", "quarantine_row", RI,
+         "The same incident and intervention identifiers appear on an earlier row; the first "
+         "is kept, remove or correct the repeats."),
+    Rule("ward_stay_id_missing", "quarantine_row", WS,
+         "The ward stay identifier is blank; fill it in."),
+    Rule("duplicate_ward_stay", "quarantine_row", WS,
+         "The same ward stay identifier appears on an earlier row; the first is kept, remove "
+         "or correct the repeats."),
+    Rule("patient_id_missing", "quarantine_row", None,
+         "Neither a valid NHS number nor a local patient identifier is given; supply at least "
+         "one so the person can be counted once."),
+    Rule("nhs_number_invalid", "quarantine_row", None,
+         "The NHS number fails the modulus 11 check digit; correct it or leave it blank and "
+         "give the local patient identifier."),
+    Rule("date_of_birth_missing_or_invalid", "quarantine_row", None,
+         "The date of birth is blank or not a date; supply it in your agreed date format."),
+    Rule("date_of_birth_after_event", "quarantine_row", None,
+         "The date of birth is after the intervention or stay; check the date of birth."),
+    Rule("age_over_120", "quarantine_row", None,
+         "The date of birth gives an age over 120; check the date of birth."),
+    Rule("ethnic_category_invalid", "quarantine_row", None,
+         "The ethnic category is blank or not an NHS Ethnic Category code (A-S, Z, 99) after "
+         "mapping; record Z if not stated, or tell us how to map your local value."),
+    Rule("ward_code_missing", "quarantine_row", None,
+         "The ward code is blank; fill it in."),
+    Rule("intervention_type_invalid", "quarantine_row", RI,
+         "The intervention type is blank, retired (02, 03) or not a national code (01, 04-17) "
+         "after mapping; use a current code or tell us how to map your local value."),
+    Rule("start_missing_or_invalid", "quarantine_row", RI,
+         "The intervention start is blank or not a date and time; supply it in your agreed "
+         "format."),
+    Rule("end_invalid", "quarantine_row", RI,
+         "The intervention end is given but is not a date and time; correct it, or leave it "
+         "blank while the intervention is ongoing."),
+    Rule("end_before_start", "quarantine_row", RI,
+         "The intervention ends before it starts; check both date-times."),
+    Rule("outside_reporting_month", "quarantine_row", RI,
+         "The intervention neither starts nor ends in the reporting month and was not open at "
+         "its end; send it with the month it belongs to."),
+    Rule("stay_start_missing_or_invalid", "quarantine_row", WS,
+         "The ward stay start date is blank or not a date; supply it in your agreed format."),
+    Rule("stay_start_after_month_end", "quarantine_row", WS,
+         "The ward stay starts after the reporting month; send it with the month it belongs to."),
+    Rule("stay_end_invalid", "quarantine_row", WS,
+         "The ward stay end is given but is not a date; correct it, or leave it blank while the "
+         "patient is still on the ward."),
+    Rule("stay_end_before_stay_start", "quarantine_row", WS,
+         "The ward stay ends before it starts; check both dates."),
+    Rule("stay_end_before_month_start", "quarantine_row", WS,
+         "The ward stay ended before the reporting month began; send only stays that overlap "
+         "the month."),
+    # --- warnings: load, but tell the trust -------------------------------------------------
+    Rule("gender_unrecognised", "warn", None,
+         "The stated gender is not a Person Stated Gender code (1, 2, 9, X) after mapping and "
+         "is loaded as X (not known); use the national codes or tell us how to map yours."),
+    Rule("gender_identity_unrecognised", "warn", None,
+         "The gender identity is not a Gender Identity code (1-4, Z, X) after mapping and is "
+         "loaded as X (not known); use the national codes or tell us how to map yours."),
+    Rule("lsoa_malformed", "warn", None,
+         "The LSOA is not a code like E01012345 and is loaded as blank, so no deprivation "
+         "decile can be given; send the 2011 or 2021 LSOA code."),
+    Rule("reason_unrecognised", "warn", RI,
+         "The reason is not a Restrictive Intervention Reason code (10-19, 98, 99) and is "
+         "loaded as blank; use the national codes or tell us how to map yours."),
+    Rule("flag_unrecognised", "warn", None,
+         "An injury, post-incident review or learning disability/autism flag is not Y or N "
+         "and is loaded as blank; send Y or N."),
+    Rule("restraint_over_24_hours", "warn", RI,
+         "A physical or chemical restraint lasts longer than 24 hours; check the start and end "
+         "date-times (this is loaded, but is very unusual)."),
+    Rule("ethnicity_not_stated_high", "warn", None,
+         "More rows than usual have ethnicity not stated (Z) or not known (99), which weakens "
+         "the equity analysis; check recording on the wards."),
+    Rule("unmapped_local_code", "warn", None,
+         "A local value has no mapping to a national code; tell us what it means so it can be "
+         "added to your trust's mapping."),
+    Rule("sudden_drop_to_zero", "warn", RI,
+         "This is a nil return (no interventions) although recent months had interventions; "
+         "confirm the month really had none and the extract was not empty by mistake."),
+)  # fmt: skip
+
+RULES: Final[dict[str, Rule]] = {rule.name: rule for rule in _CATALOGUE}
+
+
+def rules_for(dataset: Dataset, severity: Severity | None = None) -> list[Rule]:
+    """Rules that apply to `dataset` (optionally of one severity), in catalogue order."""
+    return [
+        r
+        for r in _CATALOGUE
+        if r.dataset in (None, dataset) and (severity is None or r.severity == severity)
+    ]
+
+
+def rules_markdown() -> str:
+    """The catalogue as a Markdown table (rule, severity, dataset, explanation) for docs."""
+    lines = ["| rule | severity | dataset | what is wrong and how to fix it |", "|---|---|---|---|"]
+    for r in _CATALOGUE:
+        dataset = r.dataset or "both"
+        lines.append(f"| `{r.name}` | {r.severity} | {dataset} | {r.explanation} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,87 @@
+"""Row-level validation: run a dataset's GX suite and split a prepared frame into valid rows,
+quarantined rows and warnings.
+
+Grain: `prepared` is one trust-month file after `transforms.prepare.prepare` (one row per
+intervention type used in an incident, or per ward stay). Every row ends up exactly once in
+`valid` or at least once in `quarantine` (one quarantine row per (row, rule) broken), so
+rows received = rows loaded + rows quarantined. Warnings never remove a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from expectations.details import row_detail
+from expectations.failures import Failure, failures_from
+from expectations.findings import Finding
+from expectations.gx_runner import run_suite
+from expectations.row_warnings import warning_findings
+from expectations.rules import RULES
+from expectations.suites import ETHNICITY_PARAMETER
+from transforms.canonical import SOURCE_ROW, Dataset
+from transforms.trust_config import TrustConfig
+
+QUARANTINE_COLUMNS: Final = [SOURCE_ROW, "rule", "detail"]
+# GX sees a shallow copy with comparable types; `valid` keeps the prepared frame's own columns.
+# Date helpers are coerced to datetime64 so a `date`-object column compares with datetime64.
+_DATE_HELPERS: Final = ("_dob", "_event_date", "_stay_start", "_stay_end")
+# UTC instants compared as naive UTC: GX reads tz-aware columns through Series.values, which
+# pandas 3.1 deprecates for DatetimeTZDtype (the comparison itself is unchanged).
+_INSTANT_HELPERS: Final = ("_start_at", "_end_at")
+_RULE_ORDER: Final = {name: position for position, name in enumerate(RULES)}
+
+
+@dataclass(frozen=True)
+class RowValidation:
+    valid: pd.DataFrame  # prepared rows that passed every quarantine rule; same columns
+    quarantine: pd.DataFrame  # source_row_number, rule, detail: one row per (row, rule)
+    warnings: list[Finding]
+    results: dict[str, Any]  # GX statistics: evaluated_expectations, successful_expectations...
+
+
+def _for_gx(frame: pd.DataFrame) -> pd.DataFrame:
+    checked = frame.copy(deep=False)
+    for column in _DATE_HELPERS:
+        if column in checked.columns:
+            checked[column] = pd.to_datetime(checked[column])
+    for column in _INSTANT_HELPERS:
+        if column in checked.columns and isinstance(checked[column].dtype, pd.DatetimeTZDtype):
+            checked[column] = checked[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return checked
+
+
+def _quarantine(frame: pd.DataFrame, failures: list[Failure]) -> pd.DataFrame:
+    pairs = sorted(
+        {(i, f.rule) for f in failures if f.severity == "quarantine_row" for i in f.indexes},
+        key=lambda pair: (pair[0], _RULE_ORDER[pair[1]]),
+    )
+    indexes = sorted({index for index, _ in pairs})
+    rows = dict(zip(indexes, frame.loc[indexes].to_dict("records"), strict=True))
+    records = [
+        (int(rows[index][SOURCE_ROW]), rule, row_detail(rule, rows[index])) for index, rule in pairs
+    ]
+    table = pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)
+    return table.astype({SOURCE_ROW: "int64", "rule": "str", "detail": "str"})
+
+
+def validate_rows(prepared: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> RowValidation:
+    """Validate one prepared file against its dataset's suite with the trust's warning share."""
+    frame = prepared.reset_index(drop=True)
+    result = run_suite(
+        _for_gx(frame),
+        dataset,
+        {ETHNICITY_PARAMETER: round(1 - trust.ethnicity_unknown_warn_share, 6)},
+    )
+    failures = failures_from(result)
+    quarantine = _quarantine(frame, failures)
+    bad = {i for f in failures if f.severity == "quarantine_row" for i in f.indexes}
+    valid = frame.loc[~frame.index.isin(list(bad))].reset_index(drop=True)
+    return RowValidation(
+        valid=valid,
+        quarantine=quarantine,
+        warnings=warning_findings(frame, failures, trust),
+        results=dict(result.statistics),
+    )

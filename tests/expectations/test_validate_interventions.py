@@ -1,0 +1,159 @@
+"""validate_rows on restrictive_interventions: each row rule catches exactly its fault rows."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import pandas as pd
+
+from expectations.validate import validate_rows
+from tests.expectations.conftest import make_trust, ri_frame
+from transforms.canonical import Dataset
+
+DATASET: Final[Dataset] = "restrictive_interventions"
+
+# One fault per row; source_row_number = position + 2 (row 2 is clean).
+FAULTS: list[tuple[dict, str]] = [
+    ({"incident_id": None}, "incident_id_missing"),
+    ({"intervention_id": None}, "intervention_id_missing"),
+    ({"patient_key": None, "nhs_number_status": "absent"}, "patient_id_missing"),
+    ({"nhs_number_status": "invalid"}, "nhs_number_invalid"),
+    ({"date_of_birth": "31/02/1990"}, "date_of_birth_missing_or_invalid"),
+    ({"date_of_birth": "2024-03-06"}, "date_of_birth_after_event"),
+    ({"date_of_birth": "1900-01-01"}, "age_over_120"),
+    ({"ethnic_category": "T"}, "ethnic_category_invalid"),
+    ({"ethnic_category": None}, "ethnic_category_invalid"),
+    ({"ward_code": None}, "ward_code_missing"),
+    ({"intervention_type": "02"}, "intervention_type_invalid"),
+    ({"intervention_type": None}, "intervention_type_invalid"),
+    ({"start": "yesterday"}, "start_missing_or_invalid"),
+    ({"end": "soon"}, "end_invalid"),
+    ({"end": "2024-03-05 09:00:00"}, "end_before_start"),
+    ({"start": "2024-01-05 10:00:00", "end": "2024-01-05 11:00:00"}, "outside_reporting_month"),
+]
+
+
+def test_each_row_rule_catches_exactly_its_row() -> None:
+    frame = ri_frame([{}] + [fault for fault, _ in FAULTS])
+    result = validate_rows(frame, DATASET, make_trust())
+    got = list(result.quarantine[["source_row_number", "rule"]].itertuples(index=False, name=None))
+    assert got == [(n + 3, rule) for n, (_, rule) in enumerate(FAULTS)]
+    assert result.valid["source_row_number"].tolist() == [2]
+    assert result.warnings == []
+
+
+def test_clean_rows_all_pass_with_same_columns() -> None:
+    frame = ri_frame([
+        {},
+        {"end": None, "intervention_type": "05"},
+        {"start": "2024-02-29 23:00:00", "end": "2024-03-01 00:10:00"},
+    ])  # fmt: skip
+    result = validate_rows(frame, DATASET, make_trust())
+    assert result.quarantine.empty
+    assert list(result.quarantine.columns) == ["source_row_number", "rule", "detail"]
+    pd.testing.assert_frame_equal(result.valid, frame)
+    assert result.warnings == []
+    assert result.results["evaluated_expectations"] == 28
+    assert result.results["successful_expectations"] == 28
+
+
+def test_duplicates_quarantine_all_copies_but_the_first() -> None:
+    frame = ri_frame([{"intervention_id": "A"}, {"intervention_id": "B"},
+                      {"intervention_id": "A"}, {"intervention_id": "A"}])  # fmt: skip
+    result = validate_rows(frame, DATASET, make_trust())
+    assert result.quarantine["source_row_number"].tolist() == [4, 5]
+    assert set(result.quarantine["rule"]) == {"duplicate_intervention"}
+    assert result.valid["source_row_number"].tolist() == [2, 3]
+
+
+def test_valid_and_quarantine_partition_the_input_with_a_non_unique_index() -> None:
+    faults = [fault for fault, _ in FAULTS] + [{"start": None, "ethnic_category": "Q"}]
+    frame = ri_frame([{}, {}, *faults])
+    frame.index = [7] * len(frame)  # validate_rows must not rely on the caller's index
+    result = validate_rows(frame, DATASET, make_trust())
+    valid = set(result.valid["source_row_number"])
+    quarantined = set(result.quarantine["source_row_number"])
+    assert valid.isdisjoint(quarantined)
+    assert valid | quarantined == set(frame["source_row_number"])
+    assert len(result.valid) + len(quarantined) == len(frame)
+    assert result.quarantine.duplicated(["source_row_number", "rule"]).sum() == 0
+    last = result.quarantine[result.quarantine["source_row_number"] == len(frame) + 1]
+    assert last["rule"].tolist() == ["ethnic_category_invalid", "start_missing_or_invalid"]
+
+
+def test_details_quote_the_value_and_withhold_identifiers() -> None:
+    synthetic_nhs = "999 000 0018"
+    frame = ri_frame([
+        {"intervention_type": "02"},
+        {"nhs_number_status": "invalid", "patient_key": "f00d" * 16},
+        {"date_of_birth": "2024-03-09"},
+        {"date_of_birth": "1890-07-04"},
+        {"start": synthetic_nhs},  # a shifted column must not leak an NHS number
+        {"end": "2024-03-05 09:00:00"},
+        {"start": "2024-04-02 08:00:00", "end": None},
+        {"start": "2024-01-02 08:00:00", "end": "2024-01-02 08:30:00"},
+    ])  # fmt: skip
+    result = validate_rows(frame, DATASET, make_trust())
+    q = result.quarantine
+    details = dict(zip(q["source_row_number"], q["detail"], strict=True))
+    assert details[2] == "intervention type '02' is not a national code (01, 04-17)"
+    assert details[3] == "NHS number (value withheld) fails the modulus 11 check"
+    assert details[4] == "date of birth (value withheld) is after the event date 2024-03-05"
+    assert details[5] == "age 133 on 2024-03-05 is over 120 (date of birth (value withheld))"
+    assert details[6] == "start (value withheld) is not a date and time"
+    assert details[7] == "end '2024-03-05 09:00:00' is before start '2024-03-05 10:00:00'"
+    assert details[8] == "start '2024-04-02 08:00:00' is after the reporting month"
+    assert details[9] == (
+        "start '2024-01-02 08:00:00' and end '2024-01-02 08:30:00' are outside the reporting month"
+    )
+    text = " ".join(result.quarantine["detail"])
+    for secret in ("f00d", "kkkk", "1990-06-15", "2024-03-09", "1890-07-04", "0018", "999"):
+        assert secret not in text
+
+
+def test_warnings_count_rows_and_give_examples() -> None:
+    frame = ri_frame([
+        {},
+        {"gender": "M"},
+        {"gender": "M", "lsoa": "SW1A 1AA"},
+        {"injury_staff": "Yes", "lda_flag": "U"},
+        {"reason": "42"},
+        {"start": "2024-03-01 00:00:00", "end": "2024-03-02 00:01:00"},
+        {"start": "2024-03-01 00:00:00", "end": "2024-03-03 00:00:00", "intervention_type": "05"},
+    ])  # fmt: skip
+    result = validate_rows(frame, DATASET, make_trust())
+    assert result.quarantine.empty
+    got = {w.rule: (w.count, w.example_rows, w.detail) for w in result.warnings}
+    assert got == {
+        "gender_unrecognised": (2, (3, 4), "gender 'M' (2); loaded as X (not known)"),
+        "lsoa_malformed": (1, (4,), "lsoa 'SW1A 1AA' (1); loaded as blank"),
+        "flag_unrecognised": (
+            1, (5,), "injury_staff 'Yes' (1); lda_flag 'U' (1); loaded as blank"
+        ),
+        "reason_unrecognised": (1, (6,), "reason '42' (1); loaded as blank"),
+        "restraint_over_24_hours": (
+            1, (7,), "1 physical or chemical restraint rows last longer than 24 hours"
+            " (longest 1,441 minutes)",
+        ),
+    }  # fmt: skip
+    assert all(w.severity == "warn" for w in result.warnings)
+
+
+def test_ethnicity_not_stated_warns_above_the_trusts_share_only() -> None:
+    rows = [{"ethnic_category": "Z"}, {"ethnic_category": "99"}] + [{}] * 8  # 20% unknown
+    at_share = validate_rows(ri_frame(rows), DATASET, make_trust())
+    assert at_share.warnings == []
+    above = validate_rows(ri_frame([{"ethnic_category": "Z"}, *rows]), DATASET, make_trust())
+    (finding,) = above.warnings
+    assert finding.rule == "ethnicity_not_stated_high"
+    assert finding.count == 3
+    assert finding.example_rows == (2, 3, 4)
+    assert finding.detail.startswith("27% of rows (3 of 11) have ethnic category Z")
+    relaxed = validate_rows(ri_frame([{"ethnic_category": "Z"}, *rows]), DATASET,
+                            make_trust(ethnicity_unknown_warn_share=0.3))  # fmt: skip
+    assert relaxed.warnings == []
+
+
+def test_nil_return_validates_to_nothing() -> None:
+    result = validate_rows(ri_frame([]), DATASET, make_trust())
+    assert result.valid.empty and result.quarantine.empty and result.warnings == []
