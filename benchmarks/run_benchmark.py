@@ -1,0 +1,118 @@
+"""Benchmark: the full pipeline against a plain-reader floor on the same files.
+
+    python benchmarks/run_benchmark.py --trusts 16 --months 60 --scale 1 --runs 1
+
+Generates N trusts x M months (clean data, so no file is rejected and both sides read the same
+rows), then measures, each in a fresh subprocess so peak memory is that run's own:
+  pipeline  `mhsip nightly` into a fresh MHSIP_HOME (Prefect start-up included)
+  floor     the same files read by the fastest plain readers (DuckDB read_csv / read_parquet,
+            python-calamine for XLSX) and written to Parquet and a DuckDB table, with no
+            validation, standardisation or bookkeeping
+and prints wall time, rows per second, peak RSS and the ratio pipeline / floor (medians of --runs).
+Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def generate(landing: Path, trusts: int, months: int, scale: float, seed: int) -> int:
+    from synthetic import generate as gen
+    from transforms.trust_config import load_registry
+
+    registry = load_registry(REPO / "config")
+    codes = sorted(registry.trusts)[:trusts]
+    manifest = gen(
+        landing, registry, date(2021, 4, 1), months, codes, scale=scale, seed=seed, faults=False
+    )
+    return sum(f.rows for f in manifest.files)
+
+
+def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a child process; return wall seconds, peak RSS (MiB) of that child, its stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"{args[:3]} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024, done.stdout
+
+
+def run_pipeline(landing: Path, work: Path) -> tuple[float, float]:
+    home = Path(tempfile.mkdtemp(dir=work, prefix="home-"))
+    env = {
+        **os.environ, "MHSIP_HOME": str(home), "MHSIP_LANDING": str(landing),
+        "MHSIP_PSEUDONYMISATION_KEY": "benchmark-key", "PREFECT_HOME": str(home / "prefect"),
+    }  # fmt: skip
+    wall, peak, _ = timed_child([sys.executable, "-m", "mhsip", "nightly"], env)
+    return wall, peak
+
+
+def run_floor(landing: Path, work: Path) -> tuple[float, float, int]:
+    out = Path(tempfile.mkdtemp(dir=work, prefix="floor-"))
+    wall, peak, stdout = timed_child(
+        [sys.executable, str(Path(__file__).with_name("floor.py")), str(landing), str(out)],
+        dict(os.environ),
+    )
+    return wall, peak, int(json.loads(stdout.strip().splitlines()[-1])["rows"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--trusts", type=int, default=16)
+    parser.add_argument("--months", type=int, default=60)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="mhsip-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    landing = work / "landing"
+    t0 = time.perf_counter()
+    rows = generate(landing, args.trusts, args.months, args.scale, args.seed)
+    print(
+        f"generated {rows:,} rows ({args.trusts} trusts x {args.months} months, scale {args.scale}) "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
+
+    pipe, floor = [], []
+    for i in range(args.runs):
+        floor.append(run_floor(landing, work))
+        pipe.append(run_pipeline(landing, work))
+        print(f"run {i + 1}: floor {floor[-1][0]:.1f} s, pipeline {pipe[-1][0]:.1f} s")
+    p_wall = statistics.median(p[0] for p in pipe)
+    f_wall = statistics.median(f[0] for f in floor)
+    p_mem = max(p[1] for p in pipe)
+    f_mem = max(f[1] for f in floor)
+    print()
+    print(f"{'':10}{'wall s':>10}{'rows/s':>12}{'peak MiB':>10}")
+    print(f"{'pipeline':10}{p_wall:>10.1f}{rows / p_wall:>12,.0f}{p_mem:>10.0f}")
+    print(f"{'floor':10}{f_wall:>10.1f}{rows / f_wall:>12,.0f}{f_mem:>10.0f}")
+    print(
+        f"ratio pipeline/floor: {p_wall / f_wall:.1f}x  (medians of {args.runs} run(s); "
+        f"floor read {floor[0][2]:,} rows)"
+    )
+
+
+if __name__ == "__main__":
+    main()

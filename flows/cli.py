@@ -1,0 +1,133 @@
+"""The `mhsip` command line (DESIGN 3.6). Heavy imports (Prefect, GX) happen inside commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
+
+console = Console(stderr=True)
+app = typer.Typer(
+    name="mhsip",
+    help="Restrictive-practice data pipeline for the mental health safety collaborative.",
+    epilog="Settings (environment variables):\n\n" + settings_help().replace("\n", "\n\n"),
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Warehouse administration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+TrustOpt = Annotated[list[str] | None, typer.Option("--trust", help="ODS code (repeatable)")]
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a YYYY-MM month") from None
+
+
+def fail(reason: str, code: int = 1) -> None:
+    console.print(f"[red]mhsip: {reason}[/red]")
+    raise typer.Exit(code)
+
+
+def _settings(demo: bool = False) -> Settings:
+    settings = Settings(demo_mode=True) if demo else Settings()
+    prepare_environment(settings)
+    try:
+        settings.key_bytes()
+    except MissingKeyError as exc:
+        fail(str(exc), 2)
+    return settings
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="landing folder to write")] = Path("landing"),
+    start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2024-01",
+    months: Annotated[int, typer.Option(min=1, max=240)] = 24,
+    trusts: TrustOpt = None,
+    scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
+    seed: Annotated[int, typer.Option()] = 1,
+    faults: Annotated[bool, typer.Option(help="inject the known share of faults")] = True,
+) -> None:
+    """Write synthetic extracts for the trusts, each in its own layout and code style."""
+    from flows.commands import run_generate
+
+    run_generate(Settings(), out, _month(start), months, trusts, scale, seed, faults)
+
+
+@app.command()
+def nightly(trust: TrustOpt = None) -> None:
+    """Process new and changed submissions in the landing zone."""
+    from flows.commands import run_nightly
+
+    run_nightly(_settings(), trust)
+
+
+@app.command()
+def backfill(
+    from_month: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
+    to_month: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
+    trust: TrustOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would run")] = False,
+) -> None:
+    """Reprocess a range of trust-months from the raw archive."""
+    from flows.commands import run_backfill
+
+    first, last = _month(from_month), _month(to_month)
+    if first > last:
+        fail("--from is after --to", 2)
+    run_backfill(_settings(), first, last, trust, dry_run)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+) -> None:
+    """Submission matrix (trusts x months) and data-quality counts."""
+    from flows.commands import run_status
+
+    run_status(Settings(), as_json)
+
+
+@app.command()
+def demo(
+    months: Annotated[int, typer.Option(min=1, max=120)] = 24,
+    start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2024-01",
+    scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
+) -> None:
+    """Generate 16 trusts' extracts, run the nightly flow, and show where everything is."""
+    from flows.commands import run_demo
+
+    run_demo(_settings(demo=True), _month(start), months, scale)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the warehouse schema (idempotent)."""
+    from flows.commands import run_db_upgrade
+
+    run_db_upgrade(Settings())
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
+
+__all__ = ["app", "fail", "json", "main"]

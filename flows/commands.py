@@ -1,0 +1,273 @@
+"""What each CLI command does, with rich output. Kept apart from cli.py so --help stays fast."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from flows.settings import Settings
+from transforms.trust_config import ConfigError, load_registry
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(reason: str, code: int = 1) -> None:
+    err.print(f"[red]mhsip: {reason}[/red]")
+    raise typer.Exit(code)
+
+
+def _registry(settings: Settings):
+    try:
+        return load_registry(settings.config_dir)
+    except ConfigError as exc:
+        _fail(f"configuration error:\n{exc}", 2)
+        raise
+
+
+class _Bar:
+    """rich progress bar fed by flows.runs.progress_listener."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("trust-months", total=total)
+
+    def advance(self, work, ok: bool) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, description=f"{work.label}")
+
+
+def _run_flow(fn, settings: Settings, **kwargs) -> dict:
+    """Run a flow with a progress bar; map the expected failures to one-line reasons."""
+    from flows import runs
+    from flows.runs import with_settings
+    from warehouse.store import WarehouseBusy
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=err, transient=True) as progress:
+        runs.progress_listener = _Bar(progress)
+        try:
+            return with_settings(fn, settings)(**kwargs)
+        except WarehouseBusy as exc:
+            _fail(str(exc), 3)
+        except ConfigError as exc:
+            _fail(f"configuration error:\n{exc}", 2)
+        finally:
+            runs.progress_listener = None
+    raise AssertionError("unreachable")
+
+
+def _print_files(result: dict) -> None:
+    files = result["files"]
+    loaded = sum(f["status"] == "loaded" for f in files)
+    rejected = [f for f in files if f["status"] == "rejected"]
+    out.print(
+        f"{len(files)} files processed: {loaded} loaded, {len(rejected)} rejected, "
+        f"{sum(f['rows_loaded'] for f in files)} rows loaded, "
+        f"{sum(f['rows_quarantined'] for f in files)} rows quarantined."
+    )
+    for f in rejected:
+        out.print(
+            f"  [yellow]rejected[/yellow] {f['trust_code']} {f['reporting_month']} {f['dataset']} "
+            f"'{f['file_name']}': {f['rejection_rule']}: {f['rejection_reason']}"
+        )
+    for p in result["problems"]:
+        out.print(f"  [yellow]{p['rule']}[/yellow]: {p['detail']}")
+    if result["failures"]:
+        for f in result["failures"]:
+            err.print(f"  [red]failed[/red] {f['partition']}: {f['error']}")
+        _fail(f"{len(result['failures'])} trust-months failed; the next run will retry them")
+
+
+def run_nightly(settings: Settings, trusts: list[str] | None) -> dict:
+    from flows.nightly import nightly_flow
+
+    result = _run_flow(nightly_flow, settings, trusts=trusts)
+    _print_files(result)
+    return result
+
+
+def run_backfill(
+    settings: Settings, first: date, last: date, trusts: list[str] | None, dry_run: bool
+) -> None:
+    if dry_run:
+        from flows.backfill import backfill_plan
+        from warehouse.store import Warehouse
+
+        with Warehouse.open(settings.warehouse, settings.lock_timeout_seconds) as wh:
+            works = backfill_plan(wh, trusts, first, last)
+        for w in works:
+            for f in w.files:
+                out.print(f"{w.label} {f.dataset:<26} {f.file_name}  sha256:{f.sha256[:16]}")
+        out.print(f"{len(works)} trust-months would be reprocessed from the raw archive.")
+        return
+    from flows.backfill import backfill_flow
+
+    result = _run_flow(
+        backfill_flow,
+        settings,
+        from_month=f"{first:%Y-%m}",
+        to_month=f"{last:%Y-%m}",
+        trusts=trusts,
+    )
+    _print_files(result)
+
+
+def run_generate(
+    settings: Settings, target: Path, start: date, months: int, trusts: list[str] | None,
+    scale: float, seed: int, faults: bool,
+) -> None:  # fmt: skip
+    from synthetic import generate
+
+    registry = _registry(settings)
+    unknown = sorted(set(trusts or []) - set(registry.trusts))
+    if unknown:
+        _fail(f"unknown trust code(s): {', '.join(unknown)}", 2)
+    began = time.perf_counter()
+    manifest = generate(
+        target, registry, start, months, trusts, scale=scale, seed=seed, faults=faults
+    )
+    out.print(
+        f"wrote {len(manifest.files)} files for {len(trusts or registry.trusts)} trusts x "
+        f"{months} months to {target} in {time.perf_counter() - began:.1f} s "
+        f"({len(manifest.faults)} injected faults listed in {target / '_generator_manifest.json'})"
+    )
+
+
+def submission_matrix(settings: Settings):
+    """The latest status per trust-month-dataset, read from the published copy when present."""
+    import duckdb
+
+    path = settings.published_path
+    if not path.exists():
+        return None
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.sql(
+            """
+            SELECT trust_code, strftime(reporting_month, '%Y-%m') AS month, dataset, status,
+                   rows_received, rows_loaded, rows_quarantined, rejection_rule
+            FROM etl_submission
+            QUALIFY row_number() OVER (
+                PARTITION BY trust_code, reporting_month, dataset
+                ORDER BY (status = 'loaded') DESC, processed_at DESC) = 1
+            ORDER BY trust_code, month, dataset
+            """
+        ).df()
+
+
+def run_status(settings: Settings, as_json: bool) -> None:
+    frame = submission_matrix(settings)
+    if frame is None:
+        _fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`", 1)
+        return
+    if as_json:
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        print(json.dumps(records, default=str, indent=1))
+        return
+    cells: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in frame.itertuples(index=False):
+        cells[(r.trust_code, r.month)].append(r.status)
+    months = sorted({m for _, m in cells})
+    trusts = sorted({t for t, _ in cells})
+    table = Table(title="Submissions (L loaded both files, P partial, R rejected, - missing)")
+    table.add_column("trust")
+    for m in months:
+        table.add_column(m[2:], justify="center")
+    for t in trusts:
+        table.add_row(t, *[_cell(cells.get((t, m), [])) for m in months])
+    out.print(table)
+    out.print(
+        f"rows loaded {int(frame.rows_loaded.sum())}, quarantined "
+        f"{int(frame.rows_quarantined.sum())}, files rejected {(frame.status == 'rejected').sum()}"
+    )
+
+
+def _cell(statuses: list[str]) -> str:
+    if not statuses:
+        return "-"
+    if statuses.count("loaded") == 2:
+        return "[green]L[/green]"
+    if "loaded" in statuses:
+        return "[yellow]P[/yellow]"
+    return "[red]R[/red]"
+
+
+def run_db_upgrade(settings: Settings) -> None:
+    from warehouse.store import Warehouse
+
+    with Warehouse.open(settings.warehouse, settings.lock_timeout_seconds):
+        pass
+    out.print(f"warehouse schema is up to date: {settings.warehouse}")
+
+
+def run_demo(settings: Settings, start: date, months: int, scale: float) -> None:
+    landing = Path(settings.landing_url)
+    out.print(f"[bold]mhsip demo[/bold] into {settings.home.resolve()} (synthetic data, demo key)")
+    run_generate(settings, landing, start, months, None, scale, seed=42, faults=True)
+    reference = landing / "_reference" / "imd_lsoa.csv"
+    if reference.exists():
+        (settings.home / "reference").mkdir(parents=True, exist_ok=True)
+        shutil.copy(reference, settings.home / "reference" / "imd_lsoa.csv")
+    result = run_nightly(settings, None)
+    _demo_summary(result)
+    _demo_paths(settings)
+
+
+def _demo_summary(result: dict) -> None:
+    per: dict[str, dict] = defaultdict(lambda: {"months": set(), "loaded": 0, "quar": 0, "rej": []})
+    for f in result["files"]:
+        row = per[f["trust_code"]]
+        if f["status"] == "loaded":
+            row["months"].add(f["reporting_month"])
+        else:
+            row["rej"].append(f"{f['reporting_month']} {f['rejection_rule']}")
+        row["loaded"] += f["rows_loaded"]
+        row["quar"] += f["rows_quarantined"]
+    table = Table(title="Demo run by trust")
+    for name in ("trust", "months loaded", "rows loaded", "rows quarantined", "rejected files"):
+        table.add_column(name)
+    for trust, row in sorted(per.items()):
+        table.add_row(
+            trust, str(len(row["months"])), str(row["loaded"]), str(row["quar"]),
+            "; ".join(row["rej"]) or "-",
+        )  # fmt: skip
+    out.print(table)
+
+
+def _demo_paths(settings: Settings) -> None:
+    out.print(f"warehouse (live):      {settings.warehouse}")
+    out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
+    out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
+    out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
+    out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
+    out.print(f"Prefect home and logs: {(settings.home / 'prefect').resolve()}")
+    out.print("example query:")
+    out.print(
+        f'  duckdb -readonly {settings.published_path} "SELECT trust_code, reporting_month, '
+        "interventions, occupied_bed_days, interventions_per_1000_obd FROM mart_trust_month "
+        "WHERE trust_code = 'ALL' ORDER BY reporting_month\""
+    )

@@ -1,0 +1,109 @@
+"""What a nightly run and a backfill share: open the run, process partitions, finish the run."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from prefect import Flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows import artifacts
+from flows.landing import LandingProblem
+from flows.pipeline import FileSummary, PartitionWork, RunContext
+from flows.plan import by_trust
+from flows.settings import Settings
+from flows.tasks import marts_task, run_chains
+from transforms.trust_config import load_registry
+from warehouse.store import Warehouse
+
+
+class ProgressListener(Protocol):
+    """Set by the CLI to draw a progress bar while a run goes."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, work: PartitionWork, ok: bool) -> None: ...
+
+
+progress_listener: ProgressListener | None = None
+
+
+@dataclass
+class RunReport:
+    """What one run did, without patient data: printed by the CLI, returned by the flow."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    problems: list[LandingProblem] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    partitions: int = 0
+    published: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "partitions": self.partitions,
+            "files": [asdict(f) for f in self.files],
+            "problems": [asdict(p) for p in self.problems],
+            "failures": self.failures,
+            "published": self.published,
+        }
+
+
+def load_imd(path: Path | None) -> dict[str, int] | None:
+    if path is None:
+        return None
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        return {r["lsoa"]: int(r["imd_decile"]) for r in rows}
+
+
+def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
+    """The flow with its task runner sized by MHSIP_MAX_WORKERS."""
+    return flow_fn.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.max_workers))
+
+
+@contextmanager
+def run_context(settings: Settings) -> Iterator[RunContext]:
+    registry = load_registry(settings.config_dir)
+    key = settings.key_bytes()
+    warehouse = Warehouse.open(
+        settings.warehouse, lock_timeout_seconds=settings.lock_timeout_seconds
+    )
+    try:
+        yield RunContext(
+            registry=registry, key=key, warehouse=warehouse, archive_url=settings.archive_url,
+            lake_url=settings.lake_url, imd=load_imd(settings.imd_path),
+            flow_run_id=str(flow_run.id) if flow_run.id else None,
+        )  # fmt: skip
+    finally:
+        warehouse.close()
+
+
+def execute(
+    works: list[PartitionWork], ctx: RunContext, settings: Settings, problems: list[LandingProblem]
+) -> RunReport:
+    """Process the partitions, refresh marts for those touched, publish the BI copy."""
+    logger = get_run_logger()
+    report = RunReport(problems=problems, partitions=len(works))
+    logger.info("%d trust-months to process", len(works))
+    if progress_listener is not None:
+        progress_listener.start(len(works))
+
+    def on_done(work: PartitionWork, summaries: object, error: BaseException | None) -> None:
+        if error is not None:
+            logger.error("%s failed: %s", work.label, error)
+            report.failures.append({"partition": work.label, "error": str(error)})
+        if progress_listener is not None:
+            progress_listener.advance(work, error is None)
+
+    report.files = run_chains(by_trust(works), ctx, on_done)
+    touched = sorted({(w.trust_code, w.reporting_month) for w in works})
+    if touched:
+        marts_task(ctx, touched)
+    report.published = str(ctx.warehouse.checkpoint_and_publish(settings.published_path))
+    artifacts.publish_run_artifacts(report)
+    return report

@@ -1,0 +1,125 @@
+"""Settings from environment variables prefixed MHSIP_ (DESIGN 3.6).
+
+Everything lives under MHSIP_HOME unless set otherwise, including Prefect's own home, so a demo is
+self-contained and leaves nothing in the user's home folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
+# Marked so nobody mistakes it for a secret: it only pseudonymises synthetic demo data.
+DEMO_KEY = "mhsip-DEMO-ONLY-key-never-use-with-real-data"
+
+
+class MissingKeyError(RuntimeError):
+    """Raised when a real run has no pseudonymisation key."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MHSIP_", extra="ignore")
+
+    home: Path = Field(Path("mhsip-data"), description="root folder for everything below")
+    landing: str | None = Field(None, description="landing zone URL or path [HOME/landing]")
+    archive: str | None = Field(None, description="raw archive URL or path [HOME/archive]")
+    lake: str | None = Field(None, description="Parquet lake URL or path [HOME/lake]")
+    warehouse_url: str | None = Field(
+        None, description="SQLAlchemy URL of the warehouse [duckdb:///HOME/warehouse/mhsip.duckdb]"
+    )
+    published: Path | None = Field(
+        None, description="read-only copy of the DuckDB warehouse for BI [HOME/published/...]"
+    )
+    config_dir: Path = Field(REPO_CONFIG, description="folder with trusts/ and codes/ YAML")
+    imd_lookup: Path | None = Field(
+        None, description="CSV lsoa,imd_decile [HOME/reference/imd_lsoa.csv when present]"
+    )
+    pseudonymisation_key: SecretStr | None = Field(
+        None, description="HMAC key for patient pseudonyms (required outside demo mode)"
+    )
+    demo_mode: bool = Field(False, description="allow the marked demo key (synthetic data only)")
+    max_workers: int = Field(4, ge=1, le=64, description="partitions processed in parallel")
+    lock_timeout_seconds: float = Field(
+        60.0, ge=0, description="how long a run waits for another run's warehouse lock"
+    )
+    report_dir: Path | None = Field(None, description="HTML report folder [HOME/report]")
+    log_dir: Path | None = Field(None, description="log folder [HOME/logs]")
+
+    # Derived locations --------------------------------------------------------------------
+    @property
+    def landing_url(self) -> str:
+        return self.landing or str(self.home / "landing")
+
+    @property
+    def archive_url(self) -> str:
+        return self.archive or str(self.home / "archive")
+
+    @property
+    def lake_url(self) -> str:
+        return self.lake or str(self.home / "lake")
+
+    @property
+    def warehouse(self) -> str:
+        return (
+            self.warehouse_url
+            or f"duckdb:///{(self.home / 'warehouse' / 'mhsip.duckdb').resolve()}"
+        )
+
+    @property
+    def published_path(self) -> Path:
+        return self.published or self.home / "published" / "mhsip.duckdb"
+
+    @property
+    def imd_path(self) -> Path | None:
+        if self.imd_lookup is not None:
+            return self.imd_lookup
+        for path in (self.home / "reference" / "imd_lsoa.csv",
+                     Path(self.landing_url) / "_reference" / "imd_lsoa.csv"):  # fmt: skip
+            if path.exists():
+                return path
+        return None
+
+    @property
+    def reports(self) -> Path:
+        return self.report_dir or self.home / "report"
+
+    @property
+    def logs(self) -> Path:
+        return self.log_dir or self.home / "logs"
+
+    def key_bytes(self) -> bytes:
+        """The pseudonymisation key; refuses to run without one outside demo mode."""
+        if self.pseudonymisation_key is not None:
+            return self.pseudonymisation_key.get_secret_value().encode()
+        if self.demo_mode:
+            return DEMO_KEY.encode()
+        raise MissingKeyError(
+            "no pseudonymisation key: set MHSIP_PSEUDONYMISATION_KEY (or MHSIP_DEMO_MODE=true "
+            "for synthetic demo data only)"
+        )
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Point Prefect and GX at MHSIP_HOME and turn off their telemetry (no network here).
+
+    Must run before `prefect` is imported; explicit PREFECT_* variables win.
+    """
+    settings.home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PREFECT_HOME", str((settings.home / "prefect").resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def settings_help() -> str:
+    """One line per setting, for `mhsip --help`."""
+    lines = []
+    for name, info in Settings.model_fields.items():
+        lines.append(f"MHSIP_{name.upper()}: {info.description}")
+    return "\n".join(lines)
