@@ -63,7 +63,8 @@ def load_imd(path: Path | None) -> dict[str, int] | None:
 
 def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
     """The flow with its task runner sized by MHSIP_MAX_WORKERS."""
-    return flow_fn.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.max_workers))
+    runner = ThreadPoolTaskRunner(max_workers=settings.max_workers)
+    return flow_fn.with_options(task_runner=runner)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -23,6 +23,7 @@ from warehouse.schema import (
     dim_trust,
     dim_ward,
 )
+from warehouse.spc_settings import spc_settings_columns
 
 REGION_NAMES: Final = {"Y58": "South West", "Y59": "South East"}
 
@@ -31,7 +32,8 @@ def trust_rows(registry: Registry) -> pd.DataFrame:
     rows = [
         {"trust_code": t.ods_code, "trust_name": t.name, "region_code": t.region,
          "region_name": REGION_NAMES[t.region], "provider_type": t.provider_type,
-         "code_confirmed": t.code_confirmed, "file_format": t.format}
+         "code_confirmed": t.code_confirmed, "file_format": t.format,
+         **spc_settings_columns(t.spc)}
         for t in sorted(registry.trusts.values(), key=lambda t: t.ods_code)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=column_names(dim_trust))

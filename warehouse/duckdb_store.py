@@ -6,8 +6,9 @@ DuckDB lets one process write a file, and nobody else open it meanwhile (DESIGN 
 - inside the process, writes are serialised by a `threading.Lock`; every read and every
   transaction uses its own cursor (a DuckDB connection to the same database), so Prefect's
   thread task runner can read concurrently;
-- DuckDB is driven natively (no SQLAlchemy engine on the same file: a second connection with a
-  different configuration would be refused); SQLAlchemy only compiles the DDL.
+- DuckDB is driven natively. The schema is migrated first, under the file lock, through
+  duckdb-engine (Alembic, `warehouse.migrate`), whose engine is disposed before the native
+  connection opens: two connections with different configurations to one file are refused.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from warehouse.ddl import schema_statements
-from warehouse.schema import METADATA
+from warehouse import migrate
 from warehouse.session import Session, check_columns
 from warehouse.store import Warehouse, WarehouseBusy
 
@@ -91,22 +91,15 @@ class DuckDBWarehouse(Warehouse):
         except filelock.Timeout:
             raise WarehouseBusy(busy) from None
         try:
+            migrate.upgrade(f"duckdb:///{path}")
             con = duckdb.connect(str(path))
         except duckdb.IOException:
             lock.release()
             raise WarehouseBusy(busy) from None
-        store = cls(path, con, lock)
-        try:
-            store._create_schema()
         except BaseException:
-            store.close()
+            lock.release()
             raise
-        return store
-
-    def _create_schema(self) -> None:
-        with self._transaction() as session:
-            for statement in schema_statements(METADATA):
-                session.execute(statement)
+        return cls(path, con, lock)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         cursor = self._con.cursor()

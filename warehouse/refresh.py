@@ -28,6 +28,7 @@ from warehouse.schema import (
     dim_ward,
 )
 from warehouse.session import Session
+from warehouse.spc_mart import refresh_spc
 
 
 def refresh_dimensions(session: Session, registry: Registry) -> None:
@@ -74,6 +75,7 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
             strict=True,
         ):
             session.insert_frame(table, _keep(frame, touched))
+    refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
 
 
 def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:

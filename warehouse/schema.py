@@ -29,6 +29,13 @@ dim_trust = sa.Table(
     col("provider_type", sa.Text, "'nhs' or 'independent' (NHS-funded beds)"),
     col("code_confirmed", sa.Boolean, "false while the ODS code is still to be confirmed"),
     col("file_format", sa.Text, "format the trust sends: csv, xlsx or parquet"),
+    # SPC settings travel here because the mart refresh sees the warehouse, not the YAML.
+    col("spc_baseline_months", sa.Integer,
+        "SPC: points (months with a value) that fix the first limits; NULL = all points"),
+    col("spc_recalculate_from", sa.Text,
+        "SPC: comma-separated YYYY-MM months that start new limits; NULL = none"),
+    col("spc_target_reduction", sa.Double,
+        "SPC: target = (1 - this) x baseline mean, e.g. 0.25 for a 25% reduction"),
     comment="One row per trust in the collaborative. Source: config/trusts/<ODS>.yaml.",
 )  # fmt: skip
 
@@ -182,6 +189,15 @@ mart_spc = sa.Table(
     col("point_type", sa.Text, "common_cause, special_cause_improvement or _concern"),
     col("variation_icon", sa.Text, "variation icon of the series (latest point)"),
     col("assurance_icon", sa.Text, "assurance icon against the target (pass, fail, hit_or_miss)"),
+    # Added with the SPC step so BI draws a full Making Data Count chart without recomputing.
+    col("chart_type", sa.Text, "xmr, or run (fewer than 15 points: no limits, flags or icons)"),
+    col("limits_partition", sa.Integer, "0 for the first limits; +1 at each recalculation"),
+    col("moving_range", sa.Double, "|value - previous value| within the partition; NULL first"),
+    col("mean_moving_range", sa.Double, "mean moving range (MR-bar) of the partition"),
+    col("upper_2sigma", sa.Double, "upper 2-sigma line: mean + 1.7733 x mean moving range"),
+    col("lower_2sigma", sa.Double, "lower 2-sigma line: mean - 1.7733 x mean moving range"),
+    col("target", sa.Double,
+        "target: (1 - spc_target_reduction) x mean of the first limits (units of the measure)"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month", "measure"),
     comment="One row per (trust or 'ALL', measure, month) of the SPC series. Source:"
     " mart_trust_month (filled by the SPC step).",

@@ -1,9 +1,14 @@
 """`Warehouse`: the only writer of the warehouse, with an engine-neutral interface.
 
 `Warehouse.open(url_or_path)` returns the implementation for the URL: DuckDB (the embedded
-default) now; PostgreSQL is a later issue and only needs the three engine primitives below
-(`_read`, `_transaction`, `checkpoint_and_publish`) plus `close`. Everything else (partition
-replacement, reads, dimension and mart refresh) is written once, in portable SQL and pandas.
+default) or PostgreSQL (`postgresql+psycopg://...`). Each implements only the engine primitives
+below (`_read`, `_transaction`, `checkpoint_and_publish`) plus `close`. Everything else
+(partition replacement, reads, dimension and mart refresh) is written once, in portable SQL and
+pandas.
+
+Opening a warehouse brings its schema up to date (Alembic migrations, `warehouse.migrate`)
+under the writer lock, so a new release needs no separate step; `mhsip db upgrade` does the
+same on demand.
 
 Loads are idempotent per trust-month and atomic: `replace_partition` runs in one transaction.
 """
@@ -34,14 +39,17 @@ class WarehouseBusy(RuntimeError):  # noqa: N818 - the name the flows and CLI ca
 class Warehouse(ABC):
     @classmethod
     def open(cls, url_or_path: str, lock_timeout_seconds: float = 60) -> Warehouse:
-        """Open (creating folders and schema if missing) the warehouse at a URL or path.
+        """Open the warehouse at a URL or path, migrating its schema to the latest revision.
 
         `duckdb:///relative.duckdb`, `duckdb:////abs/path.duckdb` (SQLAlchemy's convention) and a
-        plain path open DuckDB; waits up to `lock_timeout_seconds` for another writer, then raises
-        `WarehouseBusy`.
+        plain path open DuckDB (creating folders); `postgresql+psycopg://` (or `postgresql://`)
+        URLs open PostgreSQL. Waits up to `lock_timeout_seconds` for another writer, then
+        raises `WarehouseBusy`.
         """
         if url_or_path.startswith(("postgresql", "postgres:")):
-            raise NotImplementedError("the PostgreSQL warehouse is not implemented yet")
+            from warehouse.postgres_store import PostgresWarehouse
+
+            return PostgresWarehouse.connect(url_or_path, lock_timeout_seconds)
         from warehouse.duckdb_store import DuckDBWarehouse
 
         return DuckDBWarehouse.connect(url_or_path, lock_timeout_seconds)
@@ -59,8 +67,12 @@ class Warehouse(ABC):
         """One serialised write transaction: commit on success, roll back on any error."""
 
     @abstractmethod
-    def checkpoint_and_publish(self, target: Path) -> Path:
-        """Atomically replace the read-only copy BI tools read (DESIGN 3.5); returns its path."""
+    def checkpoint_and_publish(self, target: Path) -> Path | str:
+        """Make the run's result visible to BI; returns where BI reads it.
+
+        DuckDB: atomically replace the read-only copy at `target` (DESIGN 3.5) and return its
+        path. PostgreSQL: nothing to do (BI reads the database); returns the password-free URL.
+        """
 
     # --- writes -------------------------------------------------------------------------------
     def replace_partition(self, load: PartitionLoad) -> None:
