@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from prefect import Flow, get_run_logger
 from prefect.runtime import flow_run
@@ -63,7 +63,7 @@ def load_imd(path: Path | None) -> dict[str, int] | None:
 
 def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
     """The flow with its task runner sized by MHSIP_MAX_WORKERS."""
-    runner = ThreadPoolTaskRunner(max_workers=settings.max_workers)
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.max_workers)
     return flow_fn.with_options(task_runner=runner)  # type: ignore[arg-type]
 
 
