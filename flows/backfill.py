@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.pipeline import PartitionWork
 from flows.plan import archived_files, group_partitions
-from flows.runs import execute, run_context
+from flows.runs import execute, open_run
 from flows.settings import Settings
 from warehouse.store import Warehouse
 
@@ -34,6 +34,6 @@ def backfill_plan(
 def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = None) -> dict:
     settings = Settings()
     first, last = date.fromisoformat(f"{from_month}-01"), date.fromisoformat(f"{to_month}-01")
-    with run_context(settings) as ctx:
-        works = backfill_plan(ctx.warehouse, trusts, first, last)
-        return execute(works, ctx, settings, []).as_dict()
+    with open_run(settings) as run:
+        works = backfill_plan(run.warehouse, trusts, first, last)
+        return execute(run, works, []).as_dict()

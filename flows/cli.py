@@ -79,14 +79,43 @@ def backfill(
     to_month: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
     trust: TrustOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would run")] = False,
+    deployment: Annotated[
+        bool,
+        typer.Option(
+            "--deployment",
+            help="trigger the served backfill deployment via PREFECT_API_URL and return",
+        ),
+    ] = False,
 ) -> None:
     """Reprocess a range of trust-months from the raw archive."""
-    from flows.commands import run_backfill
-
     first, last = _month(from_month), _month(to_month)
     if first > last:
         fail("--from is after --to", 2)
+    if deployment:
+        if dry_run:
+            fail("--dry-run and --deployment do not combine", 2)
+        from flows.trigger import run_backfill_deployment
+
+        run_backfill_deployment(Settings(), f"{first:%Y-%m}", f"{last:%Y-%m}", trust)
+        return
+    from flows.commands import run_backfill
+
     run_backfill(_settings(), first, last, trust, dry_run)
+
+
+@app.command()
+def serve(
+    startup_timeout: Annotated[
+        float, typer.Option(min=5, help="seconds to wait for the local Prefect server")
+    ] = 120.0,
+) -> None:
+    """Serve the nightly (02:00 Europe/London) and backfill deployments until stopped.
+
+    Starts a local Prefect server (and stops it on exit) when PREFECT_API_URL is not set.
+    """
+    from flows.serve import run_serve
+
+    run_serve(_settings(), startup_timeout)
 
 
 @app.command()

@@ -6,7 +6,7 @@ from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.plan import changed_files, group_partitions
-from flows.runs import execute, run_context
+from flows.runs import execute, open_run
 from flows.settings import Settings
 from flows.tasks import scan_task
 
@@ -19,7 +19,7 @@ from flows.tasks import scan_task
 def nightly_flow(trusts: list[str] | None = None) -> dict:
     """Idempotent: files already seen (same content) are skipped; a second run changes nothing."""
     settings = Settings()
-    with run_context(settings) as ctx:
-        files, problems = scan_task(settings.landing_url, ctx.registry, trusts)
-        todo = changed_files(files, ctx.warehouse.latest_submissions())
-        return execute(group_partitions(todo), ctx, settings, problems).as_dict()
+    with open_run(settings) as run:
+        files, problems = scan_task(settings.landing_url, run.registry, trusts)
+        todo = changed_files(files, run.warehouse.latest_submissions())
+        return execute(run, group_partitions(todo), problems).as_dict()

@@ -1,25 +1,33 @@
-"""The stages one trust-month goes through, in order. No data logic here: each line is a call.
+"""The stages a trust-month goes through, in order. No data logic here: each line is a call.
 
-Grain: one `PartitionWork` = one trust's submission for one reporting month (up to two files).
-Idempotent: the same bytes give the same submission ids, facts and quarantine rows, and the
-warehouse replaces the partition in one transaction, so re-running changes nothing.
+Grain: one `PartitionWork` = one trust's submission for one reporting month (up to two files);
+a `ChunkWork` = consecutive months of one trust, processed in month order because the file rules
+compare each file with the trust's earlier months.
+
+Two halves, so the heavy half can run anywhere (a thread, or a Dask worker):
+- `process_chunk` (compute): archive, read, pseudonymise, validate, standardise. Needs no
+  warehouse connection; returns outcomes holding pseudonymised facts only.
+- `load_partition` (in the flow's process, which holds the warehouse): write the lake partition,
+  then replace the warehouse partition in one transaction.
+Idempotent: the same bytes give the same submission ids, facts and quarantine rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
 
 from expectations.file_rules import FileHistory, check_file
 from expectations.findings import Finding
+from expectations.history import TrustHistory
 from expectations.row_warnings import unmapped_code_findings
 from expectations.validate import validate_rows
 from flows.landing import SubmissionFile, read_bytes, submission_id
+from mhsip.failpoints import failpoint
 from transforms.errors import FileRejected
 from transforms.mapping import map_to_canonical
 from transforms.prepare import prepare
@@ -29,23 +37,17 @@ from transforms.trust_config import Registry
 from warehouse.archive import archive_file, read_archived
 from warehouse.lake import write_lake_partition
 from warehouse.loads import PartitionLoad, SubmissionOutcome
+from warehouse.schema import FACT_TABLES
 from warehouse.store import Warehouse
 
-FACT_TABLE = {
-    "restrictive_interventions": "fct_restrictive_intervention",
-    "ward_stays": "fct_ward_stay_month",
-}
 
-
-@dataclass
-class RunContext:
-    """What every partition of one run shares. A plain class: Prefect passes it by reference."""
+@dataclass(frozen=True)
+class ComputeContext:
+    """What the compute half needs: picklable, no connections (safe to send to Dask workers)."""
 
     registry: Registry
-    key: bytes
-    warehouse: Warehouse
+    key: bytes = field(repr=False)
     archive_url: str
-    lake_url: str
     imd: Mapping[str, int] | None = None
     flow_run_id: str | None = None
 
@@ -60,6 +62,23 @@ class PartitionWork:
     @property
     def label(self) -> str:
         return f"{self.trust_code} {self.reporting_month:%Y-%m}"
+
+
+@dataclass
+class ChunkWork:
+    trust_code: str
+    partitions: list[PartitionWork]
+
+    @property
+    def label(self) -> str:
+        first, last = self.partitions[0].reporting_month, self.partitions[-1].reporting_month
+        return f"{self.trust_code} {first:%Y-%m}..{last:%Y-%m}"
+
+
+@dataclass
+class PartitionResult:
+    work: PartitionWork
+    outcomes: list[SubmissionOutcome]
 
 
 @dataclass
@@ -80,31 +99,58 @@ class FileSummary:
     warnings: list[str] = field(default_factory=list)
 
 
-def process_partition(work: PartitionWork, ctx: RunContext) -> list[FileSummary]:
-    """Archive, read, validate, standardise and load one trust-month; return what happened."""
-    outcomes = []
-    for file in work.files:
-        content = (
-            read_archived(ctx.archive_url, file.sha256)
-            if work.from_archive
-            else read_bytes(file.url)
-        )
-        file = _rehash(file, content)
-        archive_file(ctx.archive_url, content, file.sha256)
-        history = ctx.warehouse.file_history(file.trust_code, file.dataset, file.reporting_month)
-        outcomes.append(process_file(file, content, ctx, history))
-    for outcome in outcomes:
+def process_chunk(
+    chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory
+) -> tuple[list[PartitionResult], TrustHistory]:
+    """Compute every partition of a chunk in month order, advancing the trust's history."""
+    results = []
+    for work in chunk.partitions:
+        outcomes = []
+        for file in work.files:
+            content = (
+                read_archived(ctx.archive_url, file.sha256)
+                if work.from_archive
+                else read_bytes(file.url)
+            )
+            file = _rehash(file, content)
+            archive_file(ctx.archive_url, content, file.sha256)
+            failpoint("after_archive")
+            file_history = history.for_file(file.dataset, file.reporting_month)
+            outcome = process_file(file, content, ctx, file_history)
+            if outcome.status == "loaded":
+                history.record_loaded(
+                    file.reporting_month, file.dataset, file.sha256, outcome.rows_received,
+                    outcome.rows_loaded,
+                )  # fmt: skip
+            outcomes.append(outcome)
+        results.append(PartitionResult(work, outcomes))
+    return results, history
+
+
+def load_partition(
+    result: PartitionResult, warehouse: Warehouse, lake_url: str
+) -> list[FileSummary]:
+    """Lake first (atomic per file), then the warehouse in one transaction.
+
+    A crash between the two leaves the lake ahead of the warehouse; the submission is not yet
+    recorded as seen, so the next run processes it again and both converge.
+    """
+    work = result.work
+    for outcome in result.outcomes:
         if outcome.status == "loaded" and outcome.facts is not None:
+            table = FACT_TABLES[outcome.dataset].name
             write_lake_partition(
-                ctx.lake_url, FACT_TABLE[outcome.dataset], work.trust_code, work.reporting_month,
-                outcome.facts,
-            )  # fmt: skip
-    ctx.warehouse.replace_partition(PartitionLoad(work.trust_code, work.reporting_month, outcomes))
-    return [_summary(work, o) for o in outcomes]
+                lake_url, table, work.trust_code, work.reporting_month, outcome.facts
+            )
+    failpoint("after_lake_write")
+    warehouse.replace_partition(
+        PartitionLoad(work.trust_code, work.reporting_month, result.outcomes)
+    )
+    return [_summary(work, o) for o in result.outcomes]
 
 
 def process_file(
-    file: SubmissionFile, content: bytes, ctx: RunContext, history: FileHistory
+    file: SubmissionFile, content: bytes, ctx: ComputeContext, history: FileHistory
 ) -> SubmissionOutcome:
     """read → map (pseudonymise) → prepare → file rules → row rules → standardise."""
     trust = ctx.registry.trust(file.trust_code)
@@ -115,13 +161,9 @@ def process_file(
         mapped = map_to_canonical(raw, file.dataset, trust, ctx.registry.codes, ctx.key)
         prepared = prepare(mapped.frame, file.dataset, file.reporting_month)
         file_findings = check_file(
-            prepared,
-            file.dataset,
-            trust,
-            file.sha256,
-            history,
+            prepared, file.dataset, trust, file.sha256, history,
             reporting_month=file.reporting_month,
-        )
+        )  # fmt: skip
         rejects = [f for f in file_findings if f.severity == "reject_file"]
         if rejects:
             return _rejected(file, ctx, received, rejects[0].rule, rejects[0].detail, file_findings)
@@ -133,21 +175,16 @@ def process_file(
         return _rejected(file, ctx, received, exc.rule, exc.message, [])
 
 
-def _standardise(file: SubmissionFile, valid: pd.DataFrame, ctx: RunContext) -> pd.DataFrame:
-    if file.dataset == "restrictive_interventions":
-        return standardise_interventions(valid, file.trust_code, file.reporting_month, ctx.imd)
-    return standardise_ward_stays(valid, file.trust_code, file.reporting_month, ctx.imd)
-
-
 def _rehash(file: SubmissionFile, content: bytes) -> SubmissionFile:
     """The file may have changed since discovery: the bytes processed are what counts."""
     sha = hashlib.sha256(content).hexdigest()
-    if sha == file.sha256:
-        return file
-    return SubmissionFile(
-        file.trust_code, file.reporting_month, file.dataset, file.url, file.file_name, sha,
-        len(content),
-    )  # fmt: skip
+    return file if sha == file.sha256 else replace(file, sha256=sha, size_bytes=len(content))
+
+
+def _standardise(file: SubmissionFile, valid: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
+    if file.dataset == "restrictive_interventions":
+        return standardise_interventions(valid, file.trust_code, file.reporting_month, ctx.imd)
+    return standardise_ward_stays(valid, file.trust_code, file.reporting_month, ctx.imd)
 
 
 def _now() -> datetime:
@@ -155,7 +192,7 @@ def _now() -> datetime:
 
 
 def _loaded(
-    file: SubmissionFile, ctx: RunContext, received: int, facts: pd.DataFrame,
+    file: SubmissionFile, ctx: ComputeContext, received: int, facts: pd.DataFrame,
     quarantine: pd.DataFrame, warnings: list[Finding],
 ) -> SubmissionOutcome:  # fmt: skip
     return SubmissionOutcome(
@@ -168,7 +205,7 @@ def _loaded(
 
 
 def _rejected(
-    file: SubmissionFile, ctx: RunContext, received: int, rule: str, reason: str,
+    file: SubmissionFile, ctx: ComputeContext, received: int, rule: str, reason: str,
     findings: list[Finding],
 ) -> SubmissionOutcome:  # fmt: skip
     return SubmissionOutcome(
@@ -190,8 +227,7 @@ def _summary(work: PartitionWork, o: SubmissionOutcome) -> FileSummary:
     )  # fmt: skip
 
 
-def summaries_json(summaries: list[FileSummary]) -> str:
-    return json.dumps([s.__dict__ for s in summaries], indent=2)
-
-
-__all__ = ["PartitionWork", "RunContext", "process_partition", "submission_id"]
+__all__ = [
+    "ChunkWork", "ComputeContext", "PartitionResult", "PartitionWork", "load_partition",
+    "process_chunk", "submission_id",
+]  # fmt: skip

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from flows.landing import SubmissionFile
-from flows.pipeline import PartitionWork
+from flows.pipeline import ChunkWork, PartitionWork
 from transforms.canonical import DATASETS, Dataset
 
 
@@ -57,11 +57,22 @@ def archived_files(archived: pd.DataFrame) -> list[SubmissionFile]:
     ]  # fmt: skip
 
 
-def by_trust(works: list[PartitionWork]) -> dict[str, list[PartitionWork]]:
-    chains: dict[str, list[PartitionWork]] = defaultdict(list)
+def chunk_by_trust(works: list[PartitionWork], months_per_chunk: int) -> dict[str, list[ChunkWork]]:
+    """Each trust's partitions in month order, cut into chunks of at most `months_per_chunk`.
+
+    A chunk is the unit of compute (one task); its size bounds memory, since a chunk's outcomes
+    are held until loaded.
+    """
+    per_trust: dict[str, list[PartitionWork]] = defaultdict(list)
     for work in sorted(works, key=lambda w: (w.trust_code, w.reporting_month)):
-        chains[work.trust_code].append(work)
-    return dict(chains)
+        per_trust[work.trust_code].append(work)
+    return {
+        trust: [
+            ChunkWork(trust, parts[i : i + months_per_chunk])
+            for i in range(0, len(parts), months_per_chunk)
+        ]
+        for trust, parts in per_trust.items()
+    }
 
 
 def months_between(first: date, last: date) -> list[date]:

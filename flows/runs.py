@@ -15,11 +15,12 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts
 from flows.landing import LandingProblem
-from flows.pipeline import FileSummary, PartitionWork, RunContext
-from flows.plan import by_trust
+from flows.pipeline import ComputeContext, FileSummary, PartitionWork
+from flows.plan import chunk_by_trust
 from flows.settings import Settings
 from flows.tasks import marts_task, run_chains
-from transforms.trust_config import load_registry
+from mhsip.failpoints import failpoint
+from transforms.trust_config import Registry, load_registry
 from warehouse.store import Warehouse
 
 
@@ -31,6 +32,16 @@ class ProgressListener(Protocol):
 
 
 progress_listener: ProgressListener | None = None
+
+
+@dataclass
+class Run:
+    """One open run: settings, the compute context, and the warehouse it holds."""
+
+    settings: Settings
+    registry: Registry
+    compute: ComputeContext
+    warehouse: Warehouse
 
 
 @dataclass
@@ -53,6 +64,22 @@ class RunReport:
         }
 
 
+def task_runner(settings: Settings) -> Any:
+    """Threads by default; a Dask cluster (prefect-dask) when MHSIP_TASK_RUNNER=dask."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.max_workers, "processes": True})
+    return ThreadPoolTaskRunner(max_workers=settings.max_workers)
+
+
+def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
+    """The flow with its task runner chosen by MHSIP_TASK_RUNNER / MHSIP_MAX_WORKERS."""
+    return flow_fn.with_options(task_runner=task_runner(settings))
+
+
 def load_imd(path: Path | None) -> dict[str, int] | None:
     if path is None:
         return None
@@ -61,50 +88,44 @@ def load_imd(path: Path | None) -> dict[str, int] | None:
         return {r["lsoa"]: int(r["imd_decile"]) for r in rows}
 
 
-def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
-    """The flow with its task runner sized by MHSIP_MAX_WORKERS."""
-    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=settings.max_workers)
-    return flow_fn.with_options(task_runner=runner)  # type: ignore[arg-type]
-
-
 @contextmanager
-def run_context(settings: Settings) -> Iterator[RunContext]:
+def open_run(settings: Settings) -> Iterator[Run]:
     registry = load_registry(settings.config_dir)
-    key = settings.key_bytes()
+    compute = ComputeContext(
+        registry=registry, key=settings.key_bytes(), archive_url=settings.archive_url,
+        imd=load_imd(settings.imd_path), flow_run_id=str(flow_run.id) if flow_run.id else None,
+    )  # fmt: skip
     warehouse = Warehouse.open(
         settings.warehouse, lock_timeout_seconds=settings.lock_timeout_seconds
     )
     try:
-        yield RunContext(
-            registry=registry, key=key, warehouse=warehouse, archive_url=settings.archive_url,
-            lake_url=settings.lake_url, imd=load_imd(settings.imd_path),
-            flow_run_id=str(flow_run.id) if flow_run.id else None,
-        )  # fmt: skip
+        yield Run(settings, registry, compute, warehouse)
     finally:
         warehouse.close()
 
 
-def execute(
-    works: list[PartitionWork], ctx: RunContext, settings: Settings, problems: list[LandingProblem]
-) -> RunReport:
+def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]) -> RunReport:
     """Process the partitions, refresh marts for those touched, publish the BI copy."""
     logger = get_run_logger()
     report = RunReport(problems=problems, partitions=len(works))
     logger.info("%d trust-months to process", len(works))
+    progress = artifacts.RunProgress(len(works))
     if progress_listener is not None:
         progress_listener.start(len(works))
 
     def on_done(work: PartitionWork, summaries: object, error: BaseException | None) -> None:
         if error is not None:
-            logger.error("%s failed: %s", work.label, error)
             report.failures.append({"partition": work.label, "error": str(error)})
+        progress.advance()
         if progress_listener is not None:
             progress_listener.advance(work, error is None)
 
-    report.files = run_chains(by_trust(works), ctx, on_done)
+    chains = chunk_by_trust(works, run.settings.chunk_months)
+    report.files = run_chains(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
+    failpoint("after_commit_before_marts")
     touched = sorted({(w.trust_code, w.reporting_month) for w in works})
     if touched:
-        marts_task(ctx, touched)
-    report.published = str(ctx.warehouse.checkpoint_and_publish(settings.published_path))
+        marts_task(run.warehouse, run.registry, touched)
+    report.published = str(run.warehouse.checkpoint_and_publish(run.settings.published_path))
     artifacts.publish_run_artifacts(report)
     return report

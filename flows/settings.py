@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,18 @@ class Settings(BaseSettings):
     max_workers: int = Field(4, ge=1, le=64, description="partitions processed in parallel")
     lock_timeout_seconds: float = Field(
         60.0, ge=0, description="how long a run waits for another run's warehouse lock"
+    )
+    chunk_months: int = Field(
+        12, ge=1, le=120, description="months of one trust per compute task (bounds memory)"
+    )
+    task_runner: Literal["threads", "dask"] = Field(
+        "threads", description="where chunks compute: threads, or a Dask cluster (needs [dask])"
+    )
+    dask_address: str | None = Field(
+        None, description="Dask scheduler address; unset with task_runner=dask → a local cluster"
+    )
+    due_day: int = Field(
+        15, ge=1, le=28, description="day of the next month by which a submission is due (late)"
     )
     report_dir: Path | None = Field(None, description="HTML report folder [HOME/report]")
     log_dir: Path | None = Field(None, description="log folder [HOME/logs]")

@@ -1,27 +1,41 @@
-"""Prefect tasks: thin wrappers that give each stage retries, timeouts and a name in the UI.
+"""Prefect tasks: thin wrappers that give each stage retries and a name in the UI.
 
-Tasks use NO_CACHE and return small summaries: DataFrames never cross a task boundary, so no
-Prefect result can ever hold patient-level data.
+Tasks use NO_CACHE and return small summaries or pseudonymised outcomes that are never persisted:
+no Prefect result can hold a patient identifier.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import date
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
+from prefect.futures import PrefectFuture, as_completed
 
+from expectations.history import TrustHistory
 from flows.landing import LandingProblem, SubmissionFile, scan_landing
-from flows.pipeline import FileSummary, PartitionWork, RunContext, process_partition
+from flows.pipeline import (
+    ChunkWork,
+    ComputeContext,
+    FileSummary,
+    PartitionResult,
+    PartitionWork,
+    load_partition,
+    process_chunk,
+)
 from transforms.trust_config import Registry
+from warehouse.history import trust_history
+from warehouse.store import Warehouse
+
+DoneCallback = Callable[[PartitionWork, list[FileSummary] | None, BaseException | None], None]
 
 
 @task(name="scan-landing", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
 def scan_task(
     landing_url: str, registry: Registry, trusts: list[str] | None
 ) -> tuple[list[SubmissionFile], list[LandingProblem]]:
+    """Transient I/O (an NFS blip, an S3 timeout) retries with backoff."""
     files, problems = scan_landing(landing_url, registry, trusts)
     logger = get_run_logger()
     logger.info("landing %s: %d files found, %d problems", landing_url, len(files), len(problems))
@@ -30,13 +44,57 @@ def scan_task(
     return files, problems
 
 
-@task(
-    name="process-partition", cache_policy=NO_CACHE,
-    task_run_name="{work.trust_code}-{work.reporting_month:%Y-%m}",
-)  # fmt: skip
-def partition_task(work: PartitionWork, ctx: RunContext) -> list[FileSummary]:
+@task(name="process-chunk", cache_policy=NO_CACHE, task_run_name="{chunk.trust_code}-chunk")
+def chunk_task(
+    chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory
+) -> tuple[list[PartitionResult], TrustHistory]:
+    """Validation failures are outcomes, not exceptions, so this task never retries."""
+    return process_chunk(chunk, ctx, history)
+
+
+def run_chains(
+    chains: dict[str, list[ChunkWork]],
+    ctx: ComputeContext,
+    warehouse: Warehouse,
+    lake_url: str,
+    on_done: DoneCallback,
+) -> list[FileSummary]:
+    """Run each trust's chunks one after another (months in order); trusts in parallel.
+
+    Chunks compute on the task runner (threads, or Dask workers); each finished partition is
+    loaded here, in the process that holds the warehouse. A failed chunk is reported and stops
+    only its own trust's later months (their history would be wrong); other trusts go on.
+    """
     logger = get_run_logger()
-    summaries = process_partition(work, ctx)
+    queues = {trust: list(chunks) for trust, chunks in chains.items()}
+    histories = {trust: trust_history(warehouse, trust) for trust in queues}
+    results: list[FileSummary] = []
+    while any(queues.values()):
+        wave: dict[PrefectFuture, ChunkWork] = {}
+        for trust, queue in queues.items():
+            if queue:
+                chunk = queue.pop(0)
+                wave[chunk_task.submit(chunk, ctx, histories[trust])] = chunk
+        for future in as_completed(list(wave)):
+            chunk = wave[future]
+            try:
+                partitions, histories[chunk.trust_code] = future.result()
+            except Exception as exc:
+                logger.error("%s failed: %s", chunk.label, exc)
+                queues[chunk.trust_code] = []
+                for work in chunk.partitions:
+                    on_done(work, None, exc)
+                continue
+            for result in partitions:
+                summaries = load_partition(result, warehouse, lake_url)
+                _log(summaries)
+                results.extend(summaries)
+                on_done(result.work, summaries, None)
+    return results
+
+
+def _log(summaries: list[FileSummary]) -> None:
+    logger = get_run_logger()
     for s in summaries:
         if s.status == "rejected":
             logger.warning(
@@ -49,50 +107,9 @@ def partition_task(work: PartitionWork, ctx: RunContext) -> list[FileSummary]:
                 s.reporting_month, s.dataset, s.file_name, s.rows_received, s.rows_loaded,
                 s.rows_quarantined,
             )  # fmt: skip
-    return summaries
 
 
 @task(name="refresh-marts", cache_policy=NO_CACHE, retries=1)
-def marts_task(ctx: RunContext, touched: list[tuple[str, Any]]) -> None:
-    ctx.warehouse.refresh_dimensions(ctx.registry)
-    ctx.warehouse.refresh_marts(touched)
-
-
-def run_chains(
-    chains: dict[str, list[PartitionWork]],
-    ctx: RunContext,
-    on_done: Callable[[PartitionWork, list[FileSummary] | None, BaseException | None], None],
-) -> list[FileSummary]:
-    """Submit each trust's partitions as a chain (oldest month first); trusts run in parallel.
-
-    A failed partition is reported and stops only its own trust's later months (their history
-    would be wrong); every other trust goes on.
-    """
-    futures: list[tuple[PartitionWork, PrefectFuture]] = []
-    for works in chains.values():
-        previous: PrefectFuture | None = None
-        for work in works:
-            future = partition_task.submit(
-                work, ctx, return_state=False, wait_for=[previous] if previous else []
-            )
-            futures.append((work, future))
-            previous = future
-    results: list[FileSummary] = []
-    for work, future in futures:
-        state = future.wait() or future.state
-        if state is not None and state.is_completed():
-            summaries = future.result()
-            results.extend(summaries)
-            on_done(work, summaries, None)
-        else:
-            error = _exception(future)
-            on_done(work, None, error)
-    return results
-
-
-def _exception(future: PrefectFuture) -> BaseException:
-    try:
-        future.result()
-    except BaseException as exc:
-        return exc
-    return RuntimeError("partition did not complete")
+def marts_task(warehouse: Warehouse, registry: Registry, touched: list[tuple[str, date]]) -> None:
+    warehouse.refresh_dimensions(registry)
+    warehouse.refresh_marts(touched)

@@ -15,6 +15,7 @@ from datetime import date
 
 import pandas as pd
 
+from mhsip.failpoints import failpoint
 from warehouse import queries
 from warehouse.loads import PartitionLoad, SubmissionOutcome
 from warehouse.schema import FACT_TABLES, etl_quarantine, etl_submission
@@ -37,6 +38,7 @@ def apply_partition(session: Session, load: PartitionLoad) -> None:
             session.insert_frame(etl_quarantine, _quarantine_rows(outcome))
         session.execute(queries.DELETE_SUBMISSION, [outcome.submission_id])
         session.insert_frame(etl_submission, submission_row(load.trust_code, month, outcome))
+    failpoint("inside_warehouse_transaction")  # crash tests: everything written, not committed
 
 
 def _replace_facts(session: Session, trust: str, month: date, outcome: SubmissionOutcome) -> None:
