@@ -1,0 +1,66 @@
+"""`build_report`: write the static HTML report and the trusts' feedback files.
+
+Layout under `out_dir` (every page opens from disk, offline; nothing is fetched):
+  index.html                       collaborative overview (published-style numbers)
+  equity.html                      collaborative rate ratios by ethnic group, age band, IMD
+  submissions.html                 submission and data-quality matrix (trusts x months)
+  trusts/<ODS>.html                SPC charts and equity for one trust
+  feedback/<ODS>/index.html        rejected files and quarantined rows, by month
+  feedback/<ODS>/<YYYY-MM>.csv     the same per month, for the trust's data lead
+Rebuilding replaces the files it writes; stale files of trusts no longer configured stay.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from report import pages
+from report.data import ReportData, read_duckdb
+from report.feedback import feedback_body, feedback_rows, write_feedback_files
+from report.html import page
+from report.matrix import matrix_html
+from transforms.trust_config import Registry
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_site(data: ReportData, out_dir: Path, trusts: list[tuple[str, str]]) -> Path:
+    """Write every page and feedback file for `trusts` ((code, name)); returns index.html."""
+    index = out_dir / "index.html"
+    _write(
+        index,
+        page("Restrictive practice: collaborative overview", pages.overview_body(data, trusts)),
+    )
+    _write(out_dir / "equity.html", page("Equity of restrictive practice", pages.equity_body(data)))
+    _write(
+        out_dir / "submissions.html",
+        page("Submissions and data quality", matrix_html(data.submissions, trusts)),
+    )
+    for code, name in trusts:
+        _write(
+            out_dir / "trusts" / f"{code}.html",
+            page(f"{code} {name}", pages.trust_body(data, code, name), root="../"),
+        )
+        rows = feedback_rows(data, code)
+        folder = out_dir / "feedback" / code
+        write_feedback_files(rows, folder)
+        _write(
+            folder / "index.html",
+            page(f"Data-quality feedback: {code} {name}", feedback_body(rows, name), root="../../"),
+        )
+    return index
+
+
+def build_report(warehouse_path: Path, out_dir: Path, registry: Registry) -> Path:
+    """Build the report from a DuckDB warehouse file (the published copy); returns index.html.
+
+    Trusts come from the registry (every configured trust appears, with or without data).
+    """
+    data = read_duckdb(Path(warehouse_path))
+    trusts = [
+        (t.ods_code, t.name) for t in sorted(registry.trusts.values(), key=lambda t: t.ods_code)
+    ]
+    return write_site(data, Path(out_dir), trusts)

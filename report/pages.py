@@ -1,0 +1,172 @@
+"""Bodies of the overview, trust and equity pages (the shell is `report.html.page`).
+
+Published-style content (the overview table and every equity chart) shows numbers through
+`transforms.suppression`: counts < 5 as `*`, else to the nearest 5; rates `*` when interventions
+< 5, people < 5 (monthly figures) or bed days < 100, else whole numbers. People are distinct per
+month, so twelve-month rates are suppressed on interventions and bed days only. Collaborative
+SPC charts appear on the overview only when no month of the series would be suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Final
+
+import pandas as pd
+
+from report import equity, forest
+from report.data import ReportData
+from report.html import published, table
+from report.spc_chart import ASSURANCE, LEGEND, VARIATION, badges, spc_svg
+from transforms.suppression import MIN_BED_DAYS, MIN_COUNT, suppress_count, suppress_rate
+from warehouse.schema import ALL_TRUSTS
+from warehouse.spc_mart import MEASURES
+
+HEADLINE: Final = "interventions_per_1000_obd"
+
+
+def spc_charts(spc: pd.DataFrame, trust: str, measures: Sequence[str] = tuple(MEASURES)) -> str:
+    boxes = []
+    for measure in measures:
+        rows = spc[(spc["trust_code"] == trust) & (spc["measure"] == measure)]
+        if rows.empty:
+            continue
+        label = MEASURES[measure]
+        boxes.append(
+            f'<div class="chart-box"><h3>{escape(label)}</h3>'
+            f"{spc_svg(rows, f'{label}, {trust}')}<div>{badges(rows)}</div></div>"
+        )
+    if not boxes:
+        return "<p>No SPC series yet.</p>"
+    return f'{LEGEND}<div class="charts">{"".join(boxes)}</div>'
+
+
+def equity_section(data: ReportData, trust: str) -> str:
+    ratios = equity.period_ratios(data.equity, trust)
+    if ratios.empty:
+        return "<p>No equity data yet.</p>"
+    start, end = (
+        f"{pd.Timestamp(ratios[c].iloc[0]):%Y-%m}" for c in ("period_start", "period_end")
+    )
+    parts = [
+        f'<p class="note">Interventions per 1,000 occupied bed days by group, {start} to '
+        f"{end}, as a rate ratio against the reference group with its 95% confidence "
+        "interval. Small numbers are suppressed.</p>",
+        '<div class="charts">',
+    ]
+    for dimension, title in equity.DIMENSIONS.items():
+        rows = ratios[ratios["dimension"] == dimension]
+        if rows.empty:
+            continue
+        cells = [
+            [
+                r["category_label"],
+                published(r["interventions"]),
+                published(r["rate_per_1000_obd"]),
+                r["status"].replace("_", " "),
+            ]
+            for r in rows.to_dict("records")
+        ]
+        parts.append(
+            f'<div class="chart-box"><h3>{escape(title)}</h3>'
+            f"{forest.forest_svg(rows, f'{title}, {trust}')}"
+            + table(
+                ["Group", "Interventions", "Rate per 1,000 OBD", "Ratio"], cells, numeric={1, 2}
+            )
+            + "</div>"
+        )
+    return "".join([*parts, "</div>"])
+
+
+def _icon_text(names: dict[str, tuple[str, str, str]], value: object) -> str:
+    return names[str(value)][0] if str(value) in names else "run chart / none"
+
+
+def _headline_rows(data: ReportData, trusts: Sequence[tuple[str, str]]) -> list[list[object]]:
+    tm, spc = data.trust_month, data.spc
+    rows: list[list[object]] = []
+    for code, name in trusts:
+        mine = tm[tm["trust_code"] == code].sort_values("reporting_month")
+        if mine.empty:
+            rows.append([f"{code} {name}", 0, "", "", "", "", "", ""])
+            continue
+        year = mine.tail(12)
+        n, obd = float(year["interventions"].sum()), float(year["occupied_bed_days"].sum())
+        rate = n / obd * 1000 if obd else None
+        last = mine.iloc[-1]
+        head = spc[(spc["trust_code"] == code) & (spc["measure"] == HEADLINE)]
+        icons = head.iloc[-1] if len(head) else pd.Series(dtype=object)
+        rows.append(
+            [
+                f"{code} {name}",
+                len(mine),
+                published(suppress_count([n]).iloc[0]),
+                published(suppress_rate([rate], [n], [obd]).iloc[0]),
+                f"{pd.Timestamp(last['reporting_month']):%Y-%m}",
+                published(
+                    suppress_rate(
+                        [last[HEADLINE]],
+                        [last["interventions"]],
+                        [last["occupied_bed_days"]],
+                        [last["people"]],
+                    ).iloc[0]
+                ),
+                _icon_text(VARIATION, icons.get("variation_icon")),
+                _icon_text(ASSURANCE, icons.get("assurance_icon")),
+            ]
+        )
+    return rows
+
+
+def _publishable(tm: pd.DataFrame) -> bool:
+    everyone = tm[tm["trust_code"] == ALL_TRUSTS]
+    return bool(len(everyone)) and bool(
+        (everyone["interventions"] >= MIN_COUNT).all()
+        and (everyone["people"] >= MIN_COUNT).all()
+        and (everyone["occupied_bed_days"] >= MIN_BED_DAYS).all()
+    )
+
+
+def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
+    months = sorted({f"{pd.Timestamp(m):%Y-%m}" for m in data.trust_month["reporting_month"]})
+    period = f"{months[0]} to {months[-1]}" if months else "no months loaded yet"
+    links = " ".join(f'<a href="trusts/{escape(c)}.html">{escape(c)}</a>' for c, _ in trusts)
+    headers = [
+        "Trust",
+        "Months",
+        "Interventions, last 12 months",
+        "Rate per 1,000 OBD, last 12 months",
+        "Latest month",
+        "Rate, latest month",
+        "Variation (rate)",
+        "Assurance (rate)",
+    ]
+    parts = [
+        f"<p>Restrictive practice across the collaborative, {period}. Numbers on this page "
+        "are suppressed for sharing (* = fewer than 5, or under 100 bed days); counts are "
+        "rounded to the nearest 5.</p>",
+        table(headers, _headline_rows(data, trusts), numeric={1, 2, 3, 5}),
+        f"<p>Trust pages: {links}</p>",
+        "<h2>The collaborative</h2>",
+    ]
+    if _publishable(data.trust_month):
+        parts.append(spc_charts(data.spc, ALL_TRUSTS))
+    else:
+        parts.append(
+            '<p class="note">Collaborative charts are withheld: at least one month '
+            "has numbers small enough to be suppressed.</p>"
+        )
+    return "".join(parts)
+
+
+def trust_body(data: ReportData, code: str, name: str) -> str:
+    return (
+        f'<p>{escape(name)}. <a href="../feedback/{escape(code)}/index.html">Data-quality '
+        "feedback for this trust</a>.</p><h2>Making Data Count charts</h2>"
+        f"{spc_charts(data.spc, code)}<h2>Equity</h2>{equity_section(data, code)}"
+    )
+
+
+def equity_body(data: ReportData) -> str:
+    return "<h2>The collaborative</h2>" + equity_section(data, ALL_TRUSTS)

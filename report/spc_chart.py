@@ -1,0 +1,134 @@
+"""One Making Data Count XmR (or run) chart as inline SVG, plus its icon badges as HTML.
+
+Input: the mart_spc rows of one (trust, measure) series, in month order. Colours are the MDC
+ones (DOMAIN 4.4): common cause grey, improvement blue, concern orange, neutral purple, target
+red. Limits, 2-sigma lines and the mean are drawn per limits partition (a recalculation starts
+new lines). A run chart (fewer than 15 points) shows only the values and the mean.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Final
+
+import pandas as pd
+
+from report import svg
+from report.html import is_missing
+
+GREY: Final = "#a6a6a6"
+BLUE: Final = "#00b0f0"
+ORANGE: Final = "#e46c0a"
+PURPLE: Final = "#490092"
+RED: Final = "#de1b1b"
+POINT_COLOURS: Final = {
+    "special_cause_improvement": BLUE,
+    "special_cause_concern": ORANGE,
+    "special_cause_neutral_high": PURPLE,
+    "special_cause_neutral_low": PURPLE,
+}
+VARIATION: Final = {
+    "common_cause": ("Common cause variation", GREY, "~"),
+    "improvement_low": ("Special cause improvement (lower)", BLUE, "L"),
+    "improvement_high": ("Special cause improvement (higher)", BLUE, "H"),
+    "concern_high": ("Special cause concern (higher)", ORANGE, "H"),
+    "concern_low": ("Special cause concern (lower)", ORANGE, "L"),
+    "neutral_high": ("Special cause neither (higher)", PURPLE, "H"),
+    "neutral_low": ("Special cause neither (lower)", PURPLE, "L"),
+}
+ASSURANCE: Final = {
+    "pass": ("Target consistently met", BLUE, "P"),
+    "fail": ("Target consistently missed", ORANGE, "F"),
+    "hit_or_miss": ("Target hit or miss", GREY, "?"),
+}
+WIDTH, HEIGHT = 590, 250
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 36
+
+
+def _y_range(rows: pd.DataFrame) -> tuple[float, float]:
+    columns = ["value", "mean", "upper_limit", "lower_limit", "target"]
+    numbers = pd.concat([rows[c] for c in columns]).dropna().astype("float64")
+    lo, hi = float(numbers.min()), float(numbers.max())
+    pad = (hi - lo) * 0.08 or 1.0
+    return lo - pad, hi + pad
+
+
+def _partition_lines(rows: pd.DataFrame, x: svg.Scale, y: svg.Scale) -> list[str]:
+    parts: list[str] = []
+    styles = [
+        ("mean", "#333", "", "mean"),
+        ("upper_limit", GREY, "6 4", "limit"),
+        ("lower_limit", GREY, "6 4", "limit"),
+        ("upper_2sigma", "#d9d9d9", "2 3", "sigma"),
+        ("lower_2sigma", "#d9d9d9", "2 3", "sigma"),
+    ]
+    for _, part in rows.groupby("limits_partition", sort=True):
+        for column, colour, dash, cls in styles:
+            points = [
+                (x(float(i)), y(float(v)))
+                for i, v in zip(part.index, part[column], strict=True)
+                if not is_missing(v)
+            ]
+            if len(points) == 1:
+                points.append((points[0][0] + 4, points[0][1]))
+            parts.append(svg.polyline(points, colour, 1.2, dash, cls))
+    return parts
+
+
+def spc_svg(rows: pd.DataFrame, label: str) -> str:
+    """The chart for one series (mart_spc rows, any index; sorted here by month)."""
+    rows = rows.sort_values("reporting_month").reset_index(drop=True)
+    months = [f"{pd.Timestamp(m):%Y-%m}" for m in rows["reporting_month"]]
+    x = svg.Scale(0, max(len(rows) - 1, 1), LEFT + 8, WIDTH - RIGHT - 8)
+    lo, hi = _y_range(rows)
+    y = svg.Scale(lo, hi, HEIGHT - BOTTOM, TOP)
+    step = max(1, len(months) // 8)
+    x_ticks = [(float(i), months[i]) for i in range(0, len(months), step)]
+    y_ticks = [(t, svg.number(t)) for t in svg.nice_ticks(lo, hi) if lo <= t <= hi]
+    parts = [svg.y_axis(y, LEFT, y_ticks, WIDTH - RIGHT), svg.x_axis(x, HEIGHT - BOTTOM, x_ticks)]
+    parts += _partition_lines(rows, x, y)
+    if rows["target"].notna().any() and rows["chart_type"].iloc[0] == "xmr":
+        level = y(float(rows["target"].iloc[-1]))
+        parts.append(svg.line(LEFT, level, WIDTH - RIGHT, level, RED, 1.2, "4 3", "target"))
+    points = [(x(float(i)), y(float(v))) for i, v in enumerate(rows["value"])]
+    parts.append(svg.polyline(points, GREY, 1.5, cls="values"))
+    for i, row in enumerate(rows.to_dict("records")):
+        colour = POINT_COLOURS.get(str(row["point_type"]), GREY)
+        signal = f", {row['signal']}" if not is_missing(row["signal"]) else ""
+        tip = f"{months[i]}: {svg.number(float(row['value']))}{signal}"
+        parts.append(svg.circle(*points[i], 3.5, colour, tip, "point"))
+    return svg.svg(WIDTH, HEIGHT, "".join(parts), label, "chart spc-chart")
+
+
+def _badge(kind: str, names: dict[str, tuple[str, str, str]], value: object) -> str:
+    if is_missing(value) or str(value) not in names:
+        return ""
+    title, colour, letter = names[str(value)]
+    icon = (
+        f'<svg class="icon" width="22" height="22" viewBox="0 0 22 22" aria-hidden="true">'
+        f'<circle cx="11" cy="11" r="10" fill="{colour}"/>'
+        f'<text x="11" y="15" font-size="12" text-anchor="middle" fill="#fff"'
+        f' style="{svg.FONT}">{escape(letter)}</text></svg>'
+    )
+    return f'<span class="badge {kind}" style="border-color:{colour}">{icon}{escape(title)}</span>'
+
+
+def badges(rows: pd.DataFrame) -> str:
+    """The series' variation and assurance icons as labelled badges (empty for a run chart)."""
+    if rows.empty or rows["chart_type"].iloc[0] == "run":
+        return '<span class="badge run">Run chart: fewer than 15 points, no limits or icons</span>'
+    last = rows.sort_values("reporting_month").iloc[-1]
+    return _badge("variation", VARIATION, last["variation_icon"]) + _badge(
+        "assurance", ASSURANCE, last["assurance_icon"]
+    )
+
+
+LEGEND: Final = (
+    '<p class="legend">'
+    f'<span style="color:{GREY}">&#9679; common cause</span> '
+    f'<span style="color:{BLUE}">&#9679; improvement</span> '
+    f'<span style="color:{ORANGE}">&#9679; concern</span> '
+    f'<span style="color:{PURPLE}">&#9679; neither</span> '
+    "&mdash; mean (solid), process limits (dashed), 2-sigma (dotted), "
+    f'<span style="color:{RED}">target (red dashed)</span></p>'
+)

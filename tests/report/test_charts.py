@@ -1,0 +1,75 @@
+"""SPC chart and forest plot SVG on small hand-made inputs: the marks a reader relies on."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pandas as pd
+
+from report.forest import forest_svg
+from report.spc_chart import BLUE, GREY, ORANGE, RED, badges, spc_svg
+from report.svg import Scale, nice_ticks
+from warehouse.schema import column_names, mart_trust_month
+from warehouse.spc_mart import build_spc
+
+SERIES = [10.0, 12.0] * 6 + [20.0] + [9.0, 9.5] * 3 + [9.0]  # see tests/warehouse/test_spc_mart.py
+
+
+def spc_rows(values: list[float]) -> pd.DataFrame:
+    months = [date(2022 + i // 12, i % 12 + 1, 1) for i in range(len(values))]
+    tm = pd.DataFrame(dict.fromkeys(column_names(mart_trust_month), 0), index=range(len(values)))
+    tm["trust_code"], tm["reporting_month"] = "RX2", months
+    tm["interventions_per_1000_obd"] = values
+    spc = build_spc(tm, {})
+    return spc[spc["measure"] == "interventions_per_1000_obd"]
+
+
+def fills(svg: str) -> list[str]:
+    return re.findall(r'<circle [^>]*fill="(#[0-9a-f]+)" class="point"', svg)
+
+
+def test_points_coloured_by_point_type_with_limits_mean_and_target() -> None:
+    rows = spc_rows(SERIES)
+    svg = spc_svg(rows, "Rate, RX2")
+    # Without a baseline: mean 10.875, MR-bar 29/19; 20 is above the limit (concern) and the
+    # last seven points below the mean (improvement); the base is common cause.
+    assert fills(svg) == [GREY] * 12 + [ORANGE] + [BLUE] * 7
+    assert svg.count('class="mean"') == 1 and svg.count('class="limit"') == 2
+    assert svg.count('class="sigma"') == 2 and f'stroke="{RED}"' in svg
+    assert 'class="axis x-axis"' in svg and 'class="axis y-axis"' in svg
+    assert "2022-01" in svg and "<title>2023-01: 20, outside_limits</title>" in svg
+    assert "Special cause improvement (lower)" in badges(rows)
+    assert "Target hit or miss" in badges(rows)
+
+
+def test_run_chart_has_no_limits_target_or_icons() -> None:
+    rows = spc_rows([10.0, 12.0] * 5)
+    svg = spc_svg(rows, "Rate, RX2")
+    assert fills(svg) == [GREY] * 10
+    assert 'class="limit"' not in svg and 'class="target"' not in svg
+    assert svg.count('class="mean"') == 1
+    assert "Run chart" in badges(rows)
+
+
+def test_forest_plot_log_scale_reference_line_and_statuses() -> None:
+    rows = pd.DataFrame({
+        "category_label": ["White", "Black", "Asian", "Not stated"],
+        "status": ["reference", "shown", "suppressed", "not_compared"],
+        "rate_ratio": [1.0, 2.5, None, None], "ci_lower": [None, 1.6, None, None],
+        "ci_upper": [None, 4.0, None, None],
+    })  # fmt: skip
+    svg = forest_svg(rows, "Ethnic group")
+    scale = Scale(0.5 / 1.15, 4.0 * 1.15, 180, 470, log=True)
+    assert f'<line x1="{scale(1.0)}" y1="6" x2="{scale(1.0)}"' in svg  # reference line at 1
+    assert f'<circle cx="{scale(2.5)}"' in svg
+    assert f'x1="{scale(1.6)}"' in svg and f'x2="{scale(4.0)}"' in svg  # the CI
+    assert "2.50 (1.60-4.00)" in svg and "suppressed (small numbers)" in svg
+    assert "not compared" in svg and "reference (1)" in svg
+
+
+def test_scale_and_ticks() -> None:
+    assert Scale(1, 100, 0, 200, log=True)(10) == 100.0
+    assert Scale(0, 10, 100, 0)(2.5) == 75.0
+    assert nice_ticks(0, 9.5) == [0, 2, 4, 6, 8]
+    assert nice_ticks(3.2, 17) == [5, 10, 15]
