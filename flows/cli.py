@@ -140,6 +140,16 @@ def demo(
     run_demo(_settings(demo=True), _month(start), months, scale)
 
 
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="folder for the site [HOME/report]")] = None,
+) -> None:
+    """Write the HTML report (SPC, equity, submission matrix, per-trust feedback files)."""
+    from flows.commands import run_report
+
+    run_report(Settings(), out)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the warehouse schema (idempotent)."""

@@ -216,6 +216,17 @@ def _cell(statuses: list[str]) -> str:
     return "[red]R[/red]"
 
 
+def run_report(settings: Settings, target: Path | None) -> Path:
+    """Build the static report from the published copy (never the live warehouse)."""
+    from report import build_report
+
+    if not settings.published_path.exists():
+        _fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`")
+    index = build_report(settings.published_path, target or settings.reports, _registry(settings))
+    out.print(f"report: {index.resolve()}")
+    return index
+
+
 def run_db_upgrade(settings: Settings) -> None:
     from warehouse.store import Warehouse
 
@@ -234,6 +245,7 @@ def run_demo(settings: Settings, start: date, months: int, scale: float) -> None
         shutil.copy(reference, settings.home / "reference" / "imd_lsoa.csv")
     result = run_nightly(settings, None)
     _demo_summary(result)
+    run_report(settings, None)
     _demo_paths(settings)
 
 
@@ -265,9 +277,14 @@ def _demo_paths(settings: Settings) -> None:
     out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
     out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
     out.print(f"Prefect home and logs: {(settings.home / 'prefect').resolve()}")
-    out.print("example query:")
+    out.print(f"HTML report:           {(settings.reports / 'index.html').resolve()}")
+    query = (
+        "SELECT reporting_month, interventions, occupied_bed_days, interventions_per_1000_obd "
+        "FROM mart_trust_month WHERE trust_code = 'ALL' ORDER BY reporting_month"
+    )
+    out.print("example query (the collaborative's rate per 1,000 occupied bed days):")
+    out.print(f"  {query}")
     out.print(
-        f'  duckdb -readonly {settings.published_path} "SELECT trust_code, reporting_month, '
-        "interventions, occupied_bed_days, interventions_per_1000_obd FROM mart_trust_month "
-        "WHERE trust_code = 'ALL' ORDER BY reporting_month\""
+        f'  e.g. .venv/bin/python -c "import duckdb; duckdb.connect('
+        f"'{settings.published_path.resolve()}', read_only=True).sql({query!r}).show()\""
     )

@@ -2,23 +2,42 @@
 
 Read through fsspec, so `file://` (default), `s3://`, `sftp://` work without code changes when the
 backend is installed. Discovery only names files and hashes them; it never parses content.
+
+The landing zone is written by others, so nothing found there is trusted (docs/reliability.md):
+- symbolic links are never followed (a link could point at any file on the server); each one is
+  reported, as `symlink_outside_landing` when its target is outside the landing zone;
+- a folder or file name with a path separator or a control or invisible character is reported as
+  `unsafe_file_name` and not read (such names forge log lines or escape folders later on);
+- a file over MHSIP_MAX_FILE_BYTES is reported as `file_too_large` from its listed size, before a
+  byte of it is read, and hashing streams in chunks, so memory stays bounded;
+- an unknown trust folder or a folder that is not a real YYYY-MM month is reported and skipped.
+Names quoted in a problem are shown with non-printable characters escaped.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Final
 
 import fsspec
 
 from transforms.canonical import DATASETS, Dataset, short_name
+from transforms.errors import FileRejected
 from transforms.trust_config import Registry
 
 MONTH_FOLDER = re.compile(r"^(\d{4})-(\d{2})$")
+_UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_MAX_NAME_BYTES: Final = 255
+_HASH_CHUNK: Final = 1 << 20
+_SHOWN_CHARS: Final = 120
 
 
 @dataclass(frozen=True)
@@ -63,6 +82,23 @@ def parse_month(text: str) -> date | None:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def shown(name: str) -> str:
+    """A name safe to print or log: non-printable characters escaped, long names cut."""
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
+
+
+def unsafe_name_reason(name: str) -> str | None:
+    """Why a folder or file name must not be used, or None when it is safe to read."""
+    if "/" in name or "\\" in name or name in {".", ".."}:
+        return "contains a path separator or is a relative path"
+    if any(unicodedata.category(c) in _UNSAFE_CATEGORIES for c in name):
+        return "contains control or invisible characters"
+    if len(name.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES:
+        return f"is longer than {_MAX_NAME_BYTES} bytes"
+    return None
+
+
 def _children(fs: fsspec.AbstractFileSystem, path: str) -> list[dict]:
     return sorted(fs.ls(path, detail=True), key=lambda e: str(e["name"]))
 
@@ -71,94 +107,170 @@ def _base(name: str) -> str:
     return name.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _default_max_file_bytes() -> int:
+    from flows.settings import Settings
+
+    return Settings().max_file_bytes
+
+
+class _Scan:
+    """One pass over the landing zone; collects problems as it goes."""
+
+    def __init__(self, landing_url: str, registry: Registry, max_file_bytes: int) -> None:
+        self.fs, self.root = fsspec.core.url_to_fs(landing_url)
+        self.registry = registry
+        self.max_file_bytes = max_file_bytes
+        self.problems: list[LandingProblem] = []
+        self.local = "file" in self.fs.protocol
+        self.root_path = Path(self.root).resolve() if self.local else Path(self.root)
+
+    def report(self, path: str, rule: str, detail: str) -> None:
+        self.problems.append(LandingProblem(shown(path), rule, detail))
+
+    def usable(self, entry: dict, kind: str, where: str) -> bool:
+        """Whether an entry is a real `kind` ("directory"/"file") safe to descend into or read."""
+        name = _base(entry["name"])
+        if name.startswith(("_", ".")):
+            return False
+        if entry.get("islink"):
+            target = Path(entry["name"]).resolve() if self.local else None
+            inside = (
+                target is not None and target.exists() and target.is_relative_to(self.root_path)
+            )
+            rule = "symlink_not_followed" if inside else "symlink_outside_landing"
+            whither = "another place in" if inside else "outside"
+            self.report(entry["name"], rule, (
+                f"{where}'{shown(name)}' is a symbolic link to {whither} the landing zone; "
+                "links are never followed, so it was not read. Put the file itself there"
+            ))  # fmt: skip
+            return False
+        reason = unsafe_name_reason(name)
+        if reason:
+            self.report(entry["name"], "unsafe_file_name", (
+                f"{where}name '{shown(name)}' {reason}; not read. Rename it with letters, "
+                "digits, spaces, '-', '_' and '.' only"
+            ))  # fmt: skip
+            return False
+        return bool(entry["type"] == kind)
+
+
 def scan_landing(
     landing_url: str,
     registry: Registry,
     trusts: Iterable[str] | None = None,
     months: tuple[date, date] | None = None,
+    *,
+    max_file_bytes: int | None = None,
 ) -> tuple[list[SubmissionFile], list[LandingProblem]]:
     """List every recognisable submission file, hashed, plus the problems found on the way.
 
     Folders and files whose names start with "_" or "." are ignored (generator manifests,
-    reference tables, hidden files).
+    reference tables, hidden files). `max_file_bytes` defaults to MHSIP_MAX_FILE_BYTES.
     """
-    fs, root = fsspec.core.url_to_fs(landing_url)
+    scan = _Scan(landing_url, registry, max_file_bytes or _default_max_file_bytes())
     wanted = set(trusts) if trusts else None
     files: list[SubmissionFile] = []
-    problems: list[LandingProblem] = []
-    if not fs.exists(root):
+    if not scan.fs.exists(scan.root):
         return files, [LandingProblem(landing_url, "landing_missing", "landing zone not found")]
-    for trust_entry in _children(fs, root):
-        trust_code = _base(trust_entry["name"])
-        if trust_code.startswith(("_", ".")) or trust_entry["type"] != "directory":
+    for trust_entry in _children(scan.fs, scan.root):
+        if not scan.usable(trust_entry, "directory", ""):
             continue
+        trust_code = _base(trust_entry["name"])
         if trust_code not in registry.trusts:
-            problems.append(LandingProblem(
-                trust_entry["name"], "unknown_trust_folder",
-                f"folder '{trust_code}' is not an ODS code in config/trusts; files left unread",
+            scan.report(trust_entry["name"], "unknown_trust_folder", (
+                f"folder '{shown(trust_code)}' is not an ODS code in config/trusts; "
+                "files left unread"
             ))  # fmt: skip
             continue
         if wanted is not None and trust_code not in wanted:
             continue
-        for month_entry in _children(fs, trust_entry["name"]):
-            label = _base(month_entry["name"])
-            if label.startswith(("_", ".")) or month_entry["type"] != "directory":
+        for month_entry in _children(scan.fs, trust_entry["name"]):
+            if not scan.usable(month_entry, "directory", f"{trust_code}: "):
                 continue
+            label = _base(month_entry["name"])
             month = parse_month(label)
             if month is None:
-                problems.append(LandingProblem(
-                    month_entry["name"], "bad_month_folder",
-                    f"{trust_code}: folder '{label}' is not a YYYY-MM month; files left unread",
+                scan.report(month_entry["name"], "bad_month_folder", (
+                    f"{trust_code}: folder '{shown(label)}' is not a YYYY-MM month; "
+                    "files left unread"
                 ))  # fmt: skip
                 continue
             if months is not None and not months[0] <= month <= months[1]:
                 continue
-            found, trouble = _month_files(fs, registry, trust_code, month, month_entry["name"])
-            files.extend(found)
-            problems.extend(trouble)
-    return files, problems
+            files.extend(_month_files(scan, trust_code, month, month_entry["name"]))
+    return files, scan.problems
 
 
-def _month_files(
-    fs: fsspec.AbstractFileSystem, registry: Registry, trust_code: str, month: date, folder: str
-) -> tuple[list[SubmissionFile], list[LandingProblem]]:
-    trust = registry.trust(trust_code)
+def _month_files(scan: _Scan, trust_code: str, month: date, folder: str) -> list[SubmissionFile]:
+    trust = scan.registry.trust(trust_code)
+    where = f"{trust_code} {month:%Y-%m}: "
     matches: dict[Dataset, list[dict]] = {d: [] for d in DATASETS}
-    problems: list[LandingProblem] = []
-    for entry in _children(fs, folder):
-        name = _base(entry["name"])
-        if name.startswith(("_", ".")) or entry["type"] != "file":
+    for entry in _children(scan.fs, folder):
+        if not scan.usable(entry, "file", where):
             continue
+        name = _base(entry["name"])
         hit = [
             d for d in DATASETS
             if fnmatch.fnmatch(name.lower(), trust.files.for_dataset(d).lower())
         ]  # fmt: skip
         if len(hit) != 1:
-            problems.append(LandingProblem(
-                entry["name"], "unrecognised_file",
-                f"{trust_code} {month:%Y-%m}: '{name}' matches "
-                + ("no dataset file pattern" if not hit else "both dataset file patterns"),
+            scan.report(entry["name"], "unrecognised_file", (
+                f"{where}'{shown(name)}' matches "
+                + ("no dataset file pattern" if not hit else "both dataset file patterns")
+            ))  # fmt: skip
+            continue
+        if int(entry.get("size") or 0) > scan.max_file_bytes:
+            scan.report(entry["name"], "file_too_large", (
+                f"{where}'{shown(name)}' is {int(entry['size']):,} bytes, over the limit of "
+                f"{scan.max_file_bytes:,} (MHSIP_MAX_FILE_BYTES); not read. Send the month's "
+                "extract only, or ask us to raise the limit"
             ))  # fmt: skip
             continue
         matches[hit[0]].append(entry)
     files = []
     for dataset, entries in matches.items():
         if len(entries) > 1:
-            names = ", ".join(_base(e["name"]) for e in entries)
-            problems.append(LandingProblem(
-                folder, "ambiguous_files",
-                f"{trust_code} {month:%Y-%m}: several {dataset} files ({names}); none loaded",
-            ))  # fmt: skip
+            names = ", ".join(shown(_base(e["name"])) for e in entries)
+            scan.report(
+                folder, "ambiguous_files", f"{where}several {dataset} files ({names}); none loaded"
+            )
             continue
         for entry in entries:
-            content = fs.cat_file(entry["name"])
+            sha256, size = _hash(scan.fs, entry["name"])
             files.append(SubmissionFile(
-                trust_code, month, dataset, fs.unstrip_protocol(entry["name"]),
-                _base(entry["name"]), hashlib.sha256(content).hexdigest(), len(content),
+                trust_code, month, dataset, scan.fs.unstrip_protocol(entry["name"]),
+                _base(entry["name"]), sha256, size,
             ))  # fmt: skip
-    return files, problems
+    return files
 
 
-def read_bytes(url: str) -> bytes:
-    with fsspec.open(url, "rb") as handle:
-        return handle.read()
+def _hash(fs: fsspec.AbstractFileSystem, path: str) -> tuple[str, int]:
+    """SHA-256 and size, streamed in chunks so memory does not grow with the file."""
+    digest, size = hashlib.sha256(), 0
+    with fs.open(path, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def read_bytes(url: str, max_bytes: int | None = None) -> bytes:
+    """The file's bytes; refuses (`file_too_large`) one that grew past the limit since discovery.
+
+    `max_bytes` defaults to MHSIP_MAX_FILE_BYTES. At most one byte more than the limit is read.
+    """
+    limit = max_bytes or _default_max_file_bytes()
+    fs, path = fsspec.core.url_to_fs(url)
+    if "file" in fs.protocol:  # never follow a link swapped in since discovery
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as fh:
+            content = fh.read(limit + 1)
+    else:
+        with fs.open(path, "rb") as handle:
+            content = handle.read(limit + 1)
+    if len(content) > limit:
+        raise FileRejected(
+            "file_too_large",
+            f"{shown(_base(url))} is over the limit of {limit:,} bytes (MHSIP_MAX_FILE_BYTES); "
+            "not read",
+        )
+    return bytes(content)

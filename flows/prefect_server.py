@@ -76,16 +76,18 @@ class LocalPrefectServer:
     def api_url(self) -> str:
         return f"{self.url}/api"
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "prefect", "server", "start",
+                "--host", self.host, "--port", str(self.port)]  # fmt: skip
+
     def start(self) -> None:
         self.port = free_port(self.host)
         env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
         env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "prefect", "server", "start",
-                   "--host", self.host, "--port", str(self.port)]  # fmt: skip
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                command,
+                self.command(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -99,11 +101,11 @@ class LocalPrefectServer:
         """Poll GET /api/health until it answers true; bounded by `startup_timeout` seconds."""
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
+            code = self.process.poll() if self.process is not None else None
+            if code is not None:
                 self.stop()
                 raise ServerStartError(
-                    f"Prefect server exited with code {self.process.returncode} during start-up; "
-                    f"see {self.log_path}"
+                    f"Prefect server exited with code {code} during start-up; see {self.log_path}"
                 )
             if self.is_healthy():
                 return

@@ -19,7 +19,7 @@ from flows.deployments import DEPLOYMENTS, SERVE_LIMIT, build_deployments
 from flows.prefect_server import LocalPrefectServer, ServerStartError, configured_api_url
 from flows.settings import Settings
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

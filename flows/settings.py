@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     )
     report_dir: Path | None = Field(None, description="HTML report folder [HOME/report]")
     log_dir: Path | None = Field(None, description="log folder [HOME/logs]")
+    # Hostile input (docs/reliability.md): refused before it is read or inflated in memory.
+    max_file_bytes: int = Field(
+        256 * 2**20, ge=1, description="largest landing file read, in bytes; larger is refused"
+    )
+    max_xlsx_uncompressed_bytes: int = Field(
+        256 * 2**20, ge=1, description="largest size a workbook may unzip to, in bytes"
+    )
 
     # Derived locations --------------------------------------------------------------------
     @property
@@ -90,11 +97,8 @@ class Settings(BaseSettings):
     def imd_path(self) -> Path | None:
         if self.imd_lookup is not None:
             return self.imd_lookup
-        for path in (self.home / "reference" / "imd_lsoa.csv",
-                     Path(self.landing_url) / "_reference" / "imd_lsoa.csv"):  # fmt: skip
-            if path.exists():
-                return path
-        return None
+        path = self.home / "reference" / "imd_lsoa.csv"
+        return path if path.exists() else None
 
     @property
     def reports(self) -> Path:

@@ -9,7 +9,7 @@ re-run on another day, or with `prefect deployment run`, starts a new one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,9 @@ from rich.console import Console
 
 from flows.deployments import BACKFILL
 from flows.settings import Settings, prepare_environment
+
+LONDON = ZoneInfo("Europe/London")
+CLOCK_SLACK = timedelta(seconds=5)  # server and client clocks may differ a little
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class TriggeredRun:
     state: str
     url: str | None
     parameters: dict
+    deduplicated: bool  # an earlier request today with the same parameters made this run
 
 
 def backfill_parameters(from_month: str, to_month: str, trusts: list[str] | None) -> dict:
@@ -55,7 +59,8 @@ def trigger_backfill(parameters: dict, today: date | None = None) -> TriggeredRu
     from prefect.deployments import run_deployment
     from prefect.utilities.urls import url_for
 
-    day = today or datetime.now(ZoneInfo("Europe/London")).date()
+    requested_at = datetime.now(UTC)
+    day = today or requested_at.astimezone(LONDON).date()
     run = cast(
         "FlowRun",
         run_deployment(
@@ -68,7 +73,8 @@ def trigger_backfill(parameters: dict, today: date | None = None) -> TriggeredRu
         ),
     )  # the sync call returns the FlowRun, never the coroutine variant
     state = run.state.name if run.state and run.state.name else "unknown"
-    return TriggeredRun(str(run.id), run.name, state, url_for(run), parameters)
+    earlier = run.created is not None and run.created < requested_at - CLOCK_SLACK
+    return TriggeredRun(str(run.id), run.name, state, url_for(run), parameters, earlier)
 
 
 def submit_backfill(from_month: str, to_month: str, trusts: list[str] | None) -> TriggeredRun:
@@ -106,7 +112,12 @@ def run_backfill_deployment(
     try:
         run = submit_backfill(from_month, to_month, trusts)
     except DeploymentUnavailableError as exc:
-        Console(stderr=True).print(f"[red]mhsip: {exc}[/red]")
+        Console(stderr=True, soft_wrap=True).print(f"[red]mhsip: {exc}[/red]")
         raise typer.Exit(2) from None
     print(f"flow run {run.flow_run_id} ({run.name}): {run.state}")
+    if run.deduplicated:
+        print(
+            "already requested today with the same parameters, so no new run was made; to run "
+            f"it again now: prefect deployment run '{BACKFILL.full_name}' --param ..."
+        )
     print(f"UI: {run.url}")

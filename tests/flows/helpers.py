@@ -1,0 +1,93 @@
+"""Helpers for the flow tests: small landing zones, isolated homes, comparable snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from synthetic import generate
+from transforms.trust_config import Registry
+
+# Columns that record when or by which run something happened, not what was loaded.
+VOLATILE = {"received_at", "processed_at", "flow_run_id", "refreshed_at"}
+
+
+def make_landing(
+    root: Path, registry: Registry, trusts: list[str], months: int, *, scale: float = 0.1,
+    seed: int = 11, start: date = date(2024, 1, 1), faults: bool = True,
+) -> Path:  # fmt: skip
+    landing = root / "landing"
+    generate(landing, registry, start, months, trusts, scale=scale, seed=seed, faults=faults)
+    return landing
+
+
+def home_env(
+    home: Path, landing: Path, reference_from: Path | None = None, **extra: str
+) -> dict[str, str]:
+    """Settings for a run; the generator's synthetic IMD table is kept as reference data."""
+    reference = (reference_from or landing) / "_reference" / "imd_lsoa.csv"
+    if reference.exists():
+        (home / "reference").mkdir(parents=True, exist_ok=True)
+        shutil.copy(reference, home / "reference" / "imd_lsoa.csv")
+    return {
+        "MHSIP_HOME": str(home),
+        "MHSIP_LANDING": str(landing),
+        "MHSIP_PSEUDONYMISATION_KEY": "test-key-not-a-secret",
+        "MHSIP_MAX_WORKERS": "2",
+        **extra,
+    }
+
+
+def subprocess_env(home: Path, landing: Path, **extra: str) -> dict[str, str]:
+    """Environment for `python -m mhsip` in a child: its own Prefect home inside MHSIP_HOME."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MHSIP_", "PREFECT_"))}
+    env.update(home_env(home, landing, **extra))
+    env.update({"PREFECT_HOME": str(home / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    return env
+
+
+def db_path(home: Path) -> Path:
+    return home / "warehouse" / "mhsip.duckdb"
+
+
+def snapshot(db: Path, drop_volatile: bool = True) -> dict[str, pd.DataFrame]:
+    """Every table, sorted, optionally without the when/which-run columns."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()]
+        out = {}
+        for name in sorted(names):
+            frame = con.sql(f'SELECT * FROM "{name}"').df()
+            if drop_volatile:
+                frame = frame.drop(columns=[c for c in frame.columns if c in VOLATILE])
+            out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+        return out
+
+
+def assert_same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
+    assert left.keys() == right.keys()
+    for name in left:
+        pd.testing.assert_frame_equal(left[name], right[name], obj=name, check_dtype=False)
+
+
+def lake_digest(lake: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(lake.rglob("*.parquet"))
+    }
+
+
+def copy_months(source: Path, target: Path, months: list[str]) -> None:
+    """Copy the given YYYY-MM folders of every trust (arrival of those months' submissions)."""
+    for trust in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        for month in months:
+            if (trust / month).exists():
+                shutil.copytree(trust / month, target / trust.name / month, dirs_exist_ok=True)
+    reference = source / "_reference"
+    if reference.exists():
+        shutil.copytree(reference, target / "_reference", dirs_exist_ok=True)
