@@ -284,7 +284,4 @@ def _demo_paths(settings: Settings) -> None:
     )
     out.print("example query (the collaborative's rate per 1,000 occupied bed days):")
     out.print(f"  {query}")
-    out.print(
-        f'  e.g. .venv/bin/python -c "import duckdb; duckdb.connect('
-        f"'{settings.published_path.resolve()}', read_only=True).sql({query!r}).show()\""
-    )
+    out.print("  (open the BI copy read-only with any DuckDB client, or see docs/bi.md)")
