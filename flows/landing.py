@@ -141,7 +141,7 @@ class _Scan:
             whither = "another place in" if inside else "outside"
             self.report(entry["name"], rule, (
                 f"{where}'{shown(name)}' is a symbolic link to {whither} the landing zone; "
-                "links are never followed, so it was not read. Put the file itself there"
+                "links are never followed, so it was not read. Put the real file or folder there"
             ))  # fmt: skip
             return False
         reason = unsafe_name_reason(name)

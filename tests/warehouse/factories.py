@@ -108,3 +108,9 @@ def rejected(
         received_at=received_at or datetime(2024, 3, 2, tzinfo=UTC),
         processed_at=datetime(2024, 3, 2, 1, tzinfo=UTC), flow_run_id="run-2",
     )  # type: ignore[arg-type]  # fmt: skip
+
+
+def snapshot(wh: Any, table: str) -> pd.DataFrame:
+    """Every row of `table`, sorted on all columns (portable stand-in for ORDER BY ALL)."""
+    rows = wh.query(f"SELECT * FROM {table}")
+    return rows.sort_values(list(rows.columns), ignore_index=True) if len(rows) else rows

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.warehouse.factories import intervention, loaded, ri_frame, stay, ws_frame
+from tests.warehouse.factories import intervention, loaded, ri_frame, snapshot, stay, ws_frame
 from transforms.rates import rate_ci, rate_ratio
 from warehouse.loads import PartitionLoad
 from warehouse.store import Warehouse
@@ -53,19 +53,21 @@ def _build(wh: Warehouse) -> None:
 
 
 def _mart(wh: Warehouse, table: str) -> pd.DataFrame:
-    return wh.query(f"SELECT * FROM {table} ORDER BY ALL")
+    return snapshot(wh, table)
 
 
 def test_trust_month_counts_bed_days_and_rates(wh: Warehouse) -> None:
     _build(wh)
     wh.refresh_marts(None)
     got = wh.query(
-        "SELECT trust_code, strftime(reporting_month, '%Y-%m') AS month, interventions,"
+        "SELECT trust_code, reporting_month, interventions,"
         " incidents, people, occupied_bed_days, interventions_per_1000_obd,"
         " interventions_physical, interventions_chemical, interventions_seclusion,"
         " interventions_segregation, interventions_prone, interventions_rapid_tranquillisation,"
-        " interventions_per_1000_obd_prone FROM mart_trust_month ORDER BY month, trust_code"
+        " interventions_per_1000_obd_prone FROM mart_trust_month"
+        " ORDER BY reporting_month, trust_code"
     )
+    got["reporting_month"] = got["reporting_month"].dt.strftime("%Y-%m")
     nan = np.nan
     expected = [
         ["ALL", "2024-01", 5, 4, 3, 70, 5 / 70 * 1000, 3, 1, 1, 0, 1, 1, 1 / 70 * 1000],

@@ -35,8 +35,8 @@ def test_every_table_and_column_carries_its_comment_in_duckdb(tmp_path: Path) ->
     blank = con.sql("SELECT table_name, column_name FROM duckdb_columns() WHERE comment IS NULL"
                     " AND NOT internal").fetchall()  # fmt: skip
     con.close()
-    assert set(tables) == TABLES
-    assert all(c.startswith("One row per") for c in tables.values())
+    assert set(tables) == TABLES | {"alembic_version"}
+    assert all(c.startswith(("One row per", "One row:")) for c in tables.values())
     assert blank == []
 
 
