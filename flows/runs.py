@@ -123,7 +123,11 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
     chains = chunk_by_trust(works, run.settings.chunk_months)
     report.files = run_chains(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
     failpoint("after_commit_before_marts")
-    touched = sorted({(w.trust_code, w.reporting_month) for w in works})
+    # Trust-months loaded by this run, plus any a killed run loaded but never refreshed.
+    touched = sorted(
+        {(w.trust_code, w.reporting_month) for w in works}
+        | set(run.warehouse.pending_mart_partitions())
+    )
     if touched:
         marts_task(run.warehouse, run.registry, touched)
     report.published = str(run.warehouse.checkpoint_and_publish(run.settings.published_path))

@@ -38,6 +38,8 @@ def apply_partition(session: Session, load: PartitionLoad) -> None:
             session.insert_frame(etl_quarantine, _quarantine_rows(outcome))
         session.execute(queries.DELETE_SUBMISSION, [outcome.submission_id])
         session.insert_frame(etl_submission, submission_row(load.trust_code, month, outcome))
+    session.execute(queries.DELETE_PENDING_MARTS, [load.trust_code, month])
+    session.execute(queries.INSERT_PENDING_MARTS, [load.trust_code, month])
     failpoint("inside_warehouse_transaction")  # crash tests: everything written, not committed
 
 

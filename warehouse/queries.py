@@ -39,6 +39,16 @@ FROM (
 WHERE recency = 1
 ORDER BY trust_code, reporting_month, dataset"""
 
+DELETE_PENDING_MARTS: Final = (
+    "DELETE FROM etl_mart_pending WHERE trust_code = ? AND reporting_month = ?"
+)
+INSERT_PENDING_MARTS: Final = (
+    "INSERT INTO etl_mart_pending (trust_code, reporting_month) VALUES (?, ?)"
+)
+PENDING_MARTS: Final = (
+    "SELECT trust_code, reporting_month FROM etl_mart_pending ORDER BY trust_code, reporting_month"
+)
+
 LOADED_BEFORE: Final = """
 SELECT reporting_month, dataset, rows_received, rows_loaded
 FROM etl_submission

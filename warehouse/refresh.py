@@ -76,6 +76,11 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
         ):
             session.insert_frame(table, _keep(frame, touched))
     refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
+    if touched is None:
+        session.execute("DELETE FROM etl_mart_pending")
+    else:
+        for trust, month in sorted(touched):
+            session.execute(queries.DELETE_PENDING_MARTS, [trust, month])
 
 
 def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:

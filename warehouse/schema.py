@@ -127,6 +127,16 @@ etl_quarantine = sa.Table(
 )  # fmt: skip
 
 
+etl_mart_pending = sa.Table(
+    "etl_mart_pending", METADATA,
+    col("trust_code", sa.Text, "ODS code of the trust whose facts changed", nullable=False),
+    col("reporting_month", sa.Date, "first day of the reporting month", nullable=False),
+    comment="One row per trust-month whose facts changed since its marts were last refreshed."
+    " Written in the partition's load transaction and cleared in the mart refresh's, so a run"
+    " killed between the two leaves the work queued for the next run.",
+)  # fmt: skip
+
+
 def _family_columns() -> list[sa.Column[Any]]:
     columns: list[sa.Column[Any]] = []
     for family in (*FAMILIES, "prone", "rapid_tranquillisation"):

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from transforms.trust_config import Registry
-from warehouse import reads, refresh
+from warehouse import queries, reads, refresh
 from warehouse.loads import PartitionLoad
 from warehouse.partition import apply_partition
 from warehouse.session import Session
@@ -91,6 +91,14 @@ class Warehouse(ABC):
             refresh.refresh_marts(session, None if partitions is None else list(partitions))
 
     # --- reads --------------------------------------------------------------------------------
+    def pending_mart_partitions(self) -> list[tuple[str, date]]:
+        """Trust-months loaded whose marts a killed run did not refresh (etl_mart_pending)."""
+        frame = self._read(queries.PENDING_MARTS)
+        return [
+            (str(t), reads.month_start(m))
+            for t, m in zip(frame["trust_code"], frame["reporting_month"], strict=True)
+        ]
+
     def latest_submissions(self) -> pd.DataFrame:
         return reads.latest_submissions(self._read)
 

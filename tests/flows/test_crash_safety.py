@@ -28,18 +28,26 @@ TRUSTS = ["RTQ", "RNU"]
 
 
 def run_nightly(home: Path, landing: Path, **extra: str) -> int:
-    """Run the CLI in its own process group; clean up anything it left (e.g. Prefect's server)."""
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "mhsip", "nightly"], env=subprocess_env(home, landing, **extra),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
-    _, err = proc.communicate(timeout=300)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Run the CLI in its own process group; clean up anything it left (e.g. Prefect's server).
+
+    stderr goes to a file, not a pipe: an orphaned child holding the pipe would block reads.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    log = home.parent / f"{home.name}-stderr.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "mhsip", "nightly"], env=subprocess_env(home, landing, **extra),
+            stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
+        )  # fmt: skip
+        try:
+            proc.wait(timeout=300)
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     if proc.returncode not in (0, -signal.SIGKILL):
-        raise AssertionError(err.decode()[-3000:])
+        raise AssertionError(log.read_text(errors="replace")[-3000:])
     return proc.returncode
 
 

@@ -153,3 +153,14 @@ def test_timestamps_are_stored_in_utc(wh: Warehouse) -> None:
     row = wh.query("SELECT received_at, warnings FROM etl_submission").iloc[0]
     assert row["received_at"] == pd.Timestamp("2024-03-01 09:30", tz="UTC")
     assert row["warnings"] == "[]"
+
+
+def test_loaded_partitions_wait_in_the_mart_queue_until_refreshed(wh: Warehouse) -> None:
+    _load(wh, "RX2", JAN, loaded(RI, "RX2-jan-a", _ri("RX2", JAN, 3)))
+    _load(wh, "RNU", FEB, loaded(RI, "RNU-feb-a", _ri("RNU", FEB, 2)))
+    _load(wh, "RX2", JAN, loaded(RI, "RX2-jan-b", _ri("RX2", JAN, 4, "J")))
+    assert wh.pending_mart_partitions() == [("RNU", FEB), ("RX2", JAN)]
+    wh.refresh_marts([("RX2", JAN)])
+    assert wh.pending_mart_partitions() == [("RNU", FEB)]
+    wh.refresh_marts(None)
+    assert wh.pending_mart_partitions() == []
