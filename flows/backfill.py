@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import flow
+from prefect import State, flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.pipeline import PartitionWork
 from flows.plan import archived_files, group_partitions
-from flows.runs import execute, open_run
+from flows.runs import busy, execute, open_run
 from flows.settings import Settings
-from warehouse.store import Warehouse
+from warehouse.store import Warehouse, WarehouseBusy
 
 
 def backfill_plan(
@@ -31,9 +31,12 @@ def backfill_plan(
     task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]  # bounded
     description="Reprocess trust-months from the raw archive.",
 )
-def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = None) -> dict:
+def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = None) -> dict | State:
     settings = Settings()
     first, last = date.fromisoformat(f"{from_month}-01"), date.fromisoformat(f"{to_month}-01")
-    with open_run(settings) as run:
-        works = backfill_plan(run.warehouse, trusts, first, last)
-        return execute(run, works, []).as_dict()
+    try:
+        with open_run(settings) as run:
+            works = backfill_plan(run.warehouse, trusts, first, last)
+            return execute(run, works, []).as_dict()
+    except WarehouseBusy as exc:
+        return busy(exc)

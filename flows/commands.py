@@ -58,8 +58,10 @@ class _Bar:
 
 def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     """Run a flow with a progress bar; map the expected failures to one-line reasons."""
+    from prefect.exceptions import FailedRun
+
     from flows import runs
-    from flows.runs import with_settings
+    from flows.runs import BUSY, with_settings
     from warehouse.store import WarehouseBusy
 
     columns = [
@@ -74,6 +76,11 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
             return with_settings(fn, settings)(**kwargs)
         except WarehouseBusy as exc:
             _fail(str(exc), 3)
+        except FailedRun as exc:
+            message = str(exc)
+            if message.startswith(BUSY):
+                _fail(message.removeprefix(BUSY), 3)
+            _fail(f"the run failed: {message}")
         except ConfigError as exc:
             _fail(f"configuration error:\n{exc}", 2)
         finally:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from prefect import flow
+from prefect import State, flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.plan import changed_files, group_partitions
-from flows.runs import execute, open_run
+from flows.runs import busy, execute, open_run
 from flows.settings import Settings
 from flows.tasks import scan_task
+from warehouse.store import WarehouseBusy
 
 
 @flow(
@@ -16,10 +17,13 @@ from flows.tasks import scan_task
     task_runner=ThreadPoolTaskRunner(max_workers=4),  # type: ignore[arg-type]  # bounded
     description="Load new and changed submissions from the landing zone.",
 )
-def nightly_flow(trusts: list[str] | None = None) -> dict:
+def nightly_flow(trusts: list[str] | None = None) -> dict | State:
     """Idempotent: files already seen (same content) are skipped; a second run changes nothing."""
     settings = Settings()
-    with open_run(settings) as run:
-        files, problems = scan_task(settings.landing_url, run.registry, trusts)
-        todo = changed_files(files, run.warehouse.latest_submissions())
-        return execute(run, group_partitions(todo), problems).as_dict()
+    try:
+        with open_run(settings) as run:
+            files, problems = scan_task(settings.landing_url, run.registry, trusts)
+            todo = changed_files(files, run.warehouse.latest_submissions())
+            return execute(run, group_partitions(todo), problems).as_dict()
+    except WarehouseBusy as exc:
+        return busy(exc)

@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from prefect import Flow, get_run_logger
+from prefect import Flow, State, get_run_logger
 from prefect.runtime import flow_run
+from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts
@@ -62,6 +63,15 @@ class RunReport:
             "failures": self.failures,
             "published": self.published,
         }
+
+
+BUSY = "warehouse busy: "
+
+
+def busy(exc: Exception) -> State:
+    """A failed run with a one-line reason (no traceback): another run holds the warehouse."""
+    get_run_logger().error("%s%s", BUSY, exc)
+    return Failed(message=f"{BUSY}{exc}")
 
 
 def task_runner(settings: Settings) -> Any:

@@ -70,7 +70,9 @@ def test_backfill_of_one_trust_and_month_touches_only_that(monthly) -> None:  # 
         monthly["mp"].setenv(key, value)
     before = snapshot(db_path(home))
     result = backfill_flow(from_month="2024-02", to_month="2024-02", trusts=["RH5"])
-    assert {(f["trust_code"], f["reporting_month"]) for f in result["files"]} == {("RH5", "2024-02")}
+    assert {(f["trust_code"], f["reporting_month"]) for f in result["files"]} == {
+        ("RH5", "2024-02")
+    }
     assert_same_tables(before, snapshot(db_path(home)))
 
 
