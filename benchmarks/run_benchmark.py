@@ -91,8 +91,8 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = generate(landing, args.trusts, args.months, args.scale, args.seed)
     print(
-        f"generated {rows:,} rows ({args.trusts} trusts x {args.months} months, scale {args.scale}) "
-        f"in {time.perf_counter() - t0:.1f} s"
+        f"generated {rows:,} rows ({args.trusts} trusts x {args.months} months, "
+        f"scale {args.scale}) in {time.perf_counter() - t0:.1f} s"
     )
 
     pipe, floor = [], []

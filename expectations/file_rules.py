@@ -6,6 +6,10 @@ not GX; the rule names live in `expectations.rules` like the rest. Read-time rej
 (`file_unreadable`, `file_empty`, `duplicate_columns`, `missing_required_columns`) are raised
 earlier as `transforms.errors.FileRejected` and never reach this module.
 
+Cells that a spreadsheet would run as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `+cmd|...`) are
+loaded as the text they are, and the trust is warned (`formula_like_cell`); anything that writes
+such text into a spreadsheet must escape it (report/'s feedback writer does).
+
 A header-only interventions file is a nil return (a real zero): it is exempt from the
 row-count and duplicate-content rules (its bytes are often identical month to month) and is
 warned about instead when recent months had interventions (`sudden_drop_to_zero`).
@@ -29,6 +33,9 @@ ROW_COUNT_MIN_PERCENT: Final = 20  # of the median of the last six months
 ROW_COUNT_MAX_PERCENT: Final = 500
 MIN_HISTORY_MONTHS: Final = 3
 MAX_EXAMPLES: Final = 10
+# OWASP CSV injection triggers; a sign followed by a digit is a number, not a formula.
+FORMULA_LIKE: Final = r"^(?:\s*[=@]|[+\-][^0-9.\s]|[\t\r])"
+_NOT_TEXT: Final = frozenset({SOURCE_ROW, "patient_key", "nhs_number_status"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,29 @@ def _drop_to_zero(history: FileHistory, month: str) -> Finding | None:
     )
 
 
+def _formula_like(prepared: pd.DataFrame) -> Finding | None:
+    """Rows with a text cell that starts like a spreadsheet formula (column names quoted only)."""
+    columns = [c for c in prepared.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
+    hits = {
+        column: prepared[column].astype("str").str.match(FORMULA_LIKE, na=False)
+        for column in columns
+    }
+    per_column = {c: int(h.sum()) for c, h in hits.items() if h.any()}
+    if not per_column:
+        return None
+    any_hit = pd.concat(list(hits.values()), axis=1).any(axis=1)
+    rows = prepared.loc[any_hit, SOURCE_ROW].astype(int).tolist()
+    shown = ", ".join(f"{column} ({n})" for column, n in per_column.items())
+    return Finding(
+        "formula_like_cell",
+        "warn",
+        f"{len(rows)} rows have cells starting with '=', '+', '-' or '@' that a spreadsheet "
+        f"would run as a formula, in {shown}; loaded as plain text",
+        count=len(rows),
+        example_rows=tuple(rows[:MAX_EXAMPLES]),
+    )
+
+
 def check_file(
     prepared: pd.DataFrame,
     dataset: Dataset,
@@ -130,6 +160,7 @@ def check_file(
     findings = [
         _wrong_month(prepared, dataset, month),
         _implausible_count(rows, trust, history),
+        _formula_like(prepared),
     ]
     if file_sha256 in history.loaded_hashes_other_months:
         findings.append(

@@ -49,6 +49,19 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("duplicate_of_other_month", "reject_file", None,
          "This file is identical to one already loaded for another month; send the extract "
          "for this month."),
+    Rule("file_too_large", "reject_file", None,
+         "The file is larger than the pipeline accepts, or would expand beyond its limit when "
+         "unzipped, so it was not opened; send the month's extract only, without padding."),
+    Rule("unsafe_file_name", "reject_file", None,
+         "The file or folder name contains a path separator or control or invisible "
+         "characters, so it was not read; rename it with plain letters, digits, spaces and "
+         "'-', '_' or '.'."),
+    Rule("symlink_outside_landing", "reject_file", None,
+         "The file is a link to a place outside the landing zone; links are never followed, "
+         "so put the file itself in the month's folder."),
+    Rule("symlink_not_followed", "reject_file", None,
+         "The file is a link to another file in the landing zone; links are never followed, "
+         "so put the file itself in the month's folder."),
     Rule("empty_ward_stays", "reject_file", WS,
          "The ward stays file has no rows, so no bed days can be counted; send the stays that "
          "overlap the month (a nil return is only valid for interventions)."),
@@ -134,6 +147,9 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("unmapped_local_code", "warn", None,
          "A local value has no mapping to a national code; tell us what it means so it can be "
          "added to your trust's mapping."),
+    Rule("formula_like_cell", "warn", None,
+         "Some cells start with '=', '+', '-' or '@', which a spreadsheet would run as a "
+         "formula; they are loaded and shown as plain text, but check how the extract is made."),
     Rule("sudden_drop_to_zero", "warn", RI,
          "This is a nil return (no interventions) although recent months had interventions; "
          "confirm the month really had none and the extract was not empty by mistake."),

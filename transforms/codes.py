@@ -36,10 +36,16 @@ INTERVENTION_FAMILY: Final[dict[str, str]] = {
     "04": "mechanical",
     "05": "seclusion",
     "06": "segregation",
-    **{code: "physical" for code in ("07", "08", "09", "10", "11", "12", "13")},
-    **{code: "chemical" for code in ("14", "15", "16", "17")},
+    **dict.fromkeys(("07", "08", "09", "10", "11", "12", "13"), "physical"),
+    **dict.fromkeys(("14", "15", "16", "17"), "chemical"),
 }
-FAMILIES: Final[tuple[str, ...]] = ("physical", "chemical", "mechanical", "seclusion", "segregation")
+FAMILIES: Final[tuple[str, ...]] = (
+    "physical",
+    "chemical",
+    "mechanical",
+    "seclusion",
+    "segregation",
+)
 PRONE_CODE: Final = "01"
 RAPID_TRANQUILLISATION_CODE: Final = "14"  # RT = code 14 only (DOMAIN 1.4)
 
@@ -133,6 +139,7 @@ AGE_BANDS: Final[tuple[tuple[str, int], ...]] = (
     ("45-54", 45), ("55-64", 55), ("65 and over", 65),
 )  # fmt: skip
 AGE_BAND_UNKNOWN: Final = "Unknown"
+
 
 # IMD decile -> quintile (DOMAIN 5.1): deciles 1-2 -> quintile 1 (most deprived) ... 9-10 -> 5.
 def imd_quintile(decile: int) -> int:

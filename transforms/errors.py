@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class FileRejected(Exception):
+class FileRejected(Exception):  # noqa: N818 - reads as the outcome it reports
     """The whole file is rejected under `rule` (a name from expectations.rules.RULES)."""
 
     def __init__(self, rule: str, message: str) -> None:

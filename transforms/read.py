@@ -10,6 +10,12 @@ without ``.0``, date-times as ``YYYY-MM-DD HH:MM:SS``, dates as ``YYYY-MM-DD``, 
 counted), so every message to the trust can point at a row. Fully blank rows are dropped but
 keep their numbers. Anything that cannot be read raises `FileRejected` with a message a trust
 data lead can act on, never a traceback and never a cell's content.
+
+Hostile bytes are refused before a parser expands them (`transforms.read_guards`): binary,
+UTF-16 or zip bytes sent as CSV, encrypted or non-zip workbooks, and workbooks or Parquet files
+that would expand beyond `ReadLimits` in memory. A header row holding dates or long numbers is a
+data row (the headings are missing or on another row): it is refused without quoting it, since
+its cells are a patient's values.
 """
 
 from __future__ import annotations
@@ -25,35 +31,49 @@ import python_calamine
 
 from transforms.canonical import SOURCE_ROW
 from transforms.errors import FileRejected
+from transforms.read_guards import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    check_expanded_size,
+    check_text_bytes,
+    check_workbook,
+    header_looks_like_data,
+)
 from transforms.trust_config import TrustConfig
 
-_ZIP_MAGIC = b"PK\x03\x04"
 _PARQUET_MAGIC = b"PAR1"
+_DELIMITERS = (",", ";", "\t", "|")
 
 
-def read_table(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
+def read_table(
+    content: bytes, file_name: str, trust: TrustConfig, *, limits: ReadLimits = DEFAULT_LIMITS
+) -> pd.DataFrame:
     """Raw frame of the file in the trust's configured format (see module docstring)."""
     if not content:
         raise FileRejected("file_empty", f"{file_name} is empty (0 bytes).")
     if trust.format == "csv":
         grid, header_row = _csv_grid(content, file_name, trust), 1
     elif trust.format == "xlsx":
+        check_workbook(content, file_name, limits)
         grid, header_row = _xlsx_grid(content, file_name, trust), trust.header_row
     else:
-        grid, header_row = _parquet_grid(content, file_name), 1
+        grid, header_row = _parquet_grid(content, file_name, limits), 1
     if grid.empty or not grid.iloc[0].astype("str").str.strip().str.len().gt(0).any():
         raise FileRejected("file_empty", f"{file_name} has no header row (row {header_row}).")
+    if header_looks_like_data([str(h) for h in grid.iloc[0]]):
+        raise FileRejected(
+            "missing_required_columns",
+            f"{file_name}: row {header_row} should hold the column headings but holds values "
+            "that look like data (dates or long numbers), so the headings are missing or on "
+            f"another row. Put the headings on row {header_row} as agreed, or ask us to change "
+            "the trust's header row.",
+        )
     return _frame(grid, header_row, file_name)
 
 
 def _csv_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
     """Every record of the CSV, header first, as text (no header interpretation yet)."""
-    if b"\x00" in content[:4096] or content.startswith(_ZIP_MAGIC):
-        raise FileRejected(
-            "file_unreadable",
-            f"{file_name} is a binary file (for example Excel or zip), but this trust is set up "
-            "to send CSV text. Save it as CSV, or ask us to change the trust's format.",
-        )
+    check_text_bytes(content, file_name, trust.encoding)
     try:
         text = content.decode(trust.encoding)
     except UnicodeDecodeError as exc:
@@ -83,7 +103,23 @@ def _csv_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFram
             f"{_parser_reason(exc)}. Check the delimiter and that every row has the same "
             "number of fields as the header.",
         ) from None
+    _check_delimiter(grid, file_name, trust.delimiter)
     return grid.fillna("")
+
+
+def _check_delimiter(grid: pd.DataFrame, file_name: str, delimiter: str) -> None:
+    """A one-column header holding another delimiter means the file uses that delimiter."""
+    if grid.shape[1] != 1 or grid.empty:
+        return
+    header = str(grid.iloc[0, 0])
+    found = [d for d in _DELIMITERS if d != delimiter and header.count(d) >= 2]
+    if found:
+        raise FileRejected(
+            "file_unreadable",
+            f"{file_name}: the header row is one column that seems to be separated by "
+            f"{found[0]!r}, but this trust is set up for {delimiter!r}. Save the file with "
+            f"{delimiter!r} between fields, or ask us to change the trust's delimiter.",
+        )
 
 
 def _parser_reason(exc: Exception) -> str:
@@ -137,9 +173,12 @@ def _cell_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _parquet_grid(content: bytes, file_name: str) -> pd.DataFrame:
+def _parquet_grid(content: bytes, file_name: str, limits: ReadLimits) -> pd.DataFrame:
     """Header (column names) then every row, as text; typed values as a person would type them."""
     try:
+        meta = pq.ParquetFile(io.BytesIO(content)).metadata
+        expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        check_expanded_size(expanded, file_name, limits)
         table = pq.read_table(io.BytesIO(content))
     except (pa.ArrowException, OSError, ValueError):
         hint = "" if content[:4] == _PARQUET_MAGIC else " (it does not start like a Parquet file)"

@@ -184,13 +184,18 @@ def load_code_maps(folder: Path) -> CodeMaps:
             raise ConfigError(f"{path}: expected 'field: {{local label: national code}}' maps")
         for field, mapping in data.items():
             if field not in CODED_FIELDS:
-                raise ConfigError(f"{path}: key '{field}' is not a coded field{_suggest(field, CODED_FIELDS)}")
+                raise ConfigError(
+                    f"{path}: key '{field}' is not a coded field{_suggest(field, CODED_FIELDS)}"
+                )
+            odd = [k for k in mapping if not isinstance(k, str | int) or isinstance(k, bool)]
+            if odd:  # YAML reads unquoted Yes/No/True/False as booleans: quote them
+                raise ConfigError(f"{path}: {field}: key {odd[0]!r} is not text; quote it")
             maps.setdefault(field, {}).update({str(k): str(v) for k, v in mapping.items()})
     return CodeMaps(maps=maps)
 
 
 def load_registry(config_dir: Path) -> Registry:
-    """Load every `trusts/*.yaml` and `codes/*.yaml` under `config_dir`, failing on the first error."""
+    """Load every `trusts/*.yaml` and `codes/*.yaml` under `config_dir`; fail on the first error."""
     trust_dir = config_dir / "trusts"
     if not trust_dir.is_dir():
         raise ConfigError(f"{trust_dir}: no trust configuration folder")

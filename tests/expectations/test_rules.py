@@ -10,7 +10,8 @@ EXPECTED = {
     "reject_file": {
         "file_unreadable", "file_empty", "duplicate_columns", "missing_required_columns",
         "wrong_reporting_month", "implausible_row_count", "duplicate_of_other_month",
-        "empty_ward_stays",
+        "empty_ward_stays", "file_too_large", "unsafe_file_name", "symlink_outside_landing",
+        "symlink_not_followed",
     },
     "quarantine_row": {
         "incident_id_missing", "intervention_id_missing", "duplicate_intervention",
@@ -25,6 +26,7 @@ EXPECTED = {
         "gender_unrecognised", "gender_identity_unrecognised", "lsoa_malformed",
         "reason_unrecognised", "flag_unrecognised", "restraint_over_24_hours",
         "ethnicity_not_stated_high", "unmapped_local_code", "sudden_drop_to_zero",
+        "formula_like_cell",
     },
 }  # fmt: skip
 

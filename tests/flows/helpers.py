@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import signal
+import sys
 from datetime import date
 from pathlib import Path
+from subprocess import STDOUT, Popen
 
 import duckdb
 import pandas as pd
@@ -91,3 +95,23 @@ def copy_months(source: Path, target: Path, months: list[str]) -> None:
     reference = source / "_reference"
     if reference.exists():
         shutil.copytree(reference, target / "_reference", dirs_exist_ok=True)
+
+
+def start_cli(args: list[str], home: Path, landing: Path, log: Path, **extra: str) -> Popen:
+    """`python -m mhsip ...` in its own process group, output to a file (never a pipe: an
+    orphaned child holding a pipe would block the reader)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as handle:
+        return Popen(
+            [sys.executable, "-m", "mhsip", *args], env=subprocess_env(home, landing, **extra),
+            stdout=handle, stderr=STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def finish_cli(proc: Popen, timeout: float = 400) -> int:
+    """Wait for the CLI, then kill whatever it left in its process group (Prefect's server)."""
+    try:
+        return proc.wait(timeout=timeout)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -22,7 +22,7 @@ MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04"]
 
 
 @pytest.fixture(scope="module")
-def monthly(tmp_path_factory, registry, prefect_server):  # noqa: ANN001, ANN201
+def monthly(tmp_path_factory, registry, prefect_server):
     """Months arrive one at a time and nightly runs after each, as in production."""
     from flows.nightly import nightly_flow
 
@@ -39,7 +39,7 @@ def monthly(tmp_path_factory, registry, prefect_server):  # noqa: ANN001, ANN201
         yield {"root": root, "source": source, "landing": landing, "home": home, "mp": mp}
 
 
-def test_backfill_after_landing_cleaned_gives_identical_tables(monthly) -> None:  # noqa: ANN001
+def test_backfill_after_landing_cleaned_gives_identical_tables(monthly) -> None:
     from flows.backfill import backfill_flow
 
     home = monthly["home"]
@@ -52,7 +52,7 @@ def test_backfill_after_landing_cleaned_gives_identical_tables(monthly) -> None:
     assert lake_digest(home / "lake") == lake_before
 
 
-def test_one_nightly_over_everything_equals_month_by_month(monthly, tmp_path) -> None:  # noqa: ANN001
+def test_one_nightly_over_everything_equals_month_by_month(monthly, tmp_path) -> None:
     from flows.nightly import nightly_flow
 
     home = tmp_path / "home"
@@ -62,7 +62,7 @@ def test_one_nightly_over_everything_equals_month_by_month(monthly, tmp_path) ->
     assert_same_tables(snapshot(db_path(monthly["home"])), snapshot(db_path(home)))
 
 
-def test_backfill_of_one_trust_and_month_touches_only_that(monthly) -> None:  # noqa: ANN001
+def test_backfill_of_one_trust_and_month_touches_only_that(monthly) -> None:
     from flows.backfill import backfill_flow
 
     home = monthly["home"]
@@ -76,7 +76,7 @@ def test_backfill_of_one_trust_and_month_touches_only_that(monthly) -> None:  # 
     assert_same_tables(before, snapshot(db_path(home)))
 
 
-def test_backfill_on_a_dask_cluster_gives_the_same_tables(monthly, tmp_path) -> None:  # noqa: ANN001
+def test_backfill_on_a_dask_cluster_gives_the_same_tables(monthly, tmp_path) -> None:
     pytest.importorskip("prefect_dask")
     from flows.backfill import backfill_flow
     from flows.runs import with_settings

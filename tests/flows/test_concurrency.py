@@ -7,66 +7,43 @@ second exits with a one-line reason instead of a raw DuckDB lock error.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tests.flows.helpers import (
     assert_same_tables,
     copy_months,
     db_path,
+    finish_cli,
     make_landing,
     snapshot,
-    subprocess_env,
+    start_cli,
 )
 
 pytestmark = pytest.mark.slow
 TRUSTS = ["RWX", "R1C"]
 
 
-def start(args: list[str], home: Path, landing: Path, log: Path, **extra: str) -> subprocess.Popen:
-    handle = log.open("wb")
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "mhsip", *args], env=subprocess_env(home, landing, **extra),
-        stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-
-
-def finish(proc: subprocess.Popen) -> int:
-    try:
-        return proc.wait(timeout=400)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 @pytest.fixture(scope="module")
-def source(tmp_path_factory, registry):  # noqa: ANN001, ANN201
+def source(tmp_path_factory, registry):
     root = tmp_path_factory.mktemp("concurrency")
     return make_landing(root, registry, TRUSTS, 3, seed=9)
 
 
-def test_nightly_and_backfill_together_neither_duplicate_nor_lose_rows(source, tmp_path) -> None:  # noqa: ANN001
+def test_nightly_and_backfill_together_neither_duplicate_nor_lose_rows(source, tmp_path) -> None:
     reference_home = tmp_path / "reference"
-    assert finish(start(["nightly"], reference_home, source, tmp_path / "ref.log")) == 0
+    assert finish_cli(start_cli(["nightly"], reference_home, source, tmp_path / "ref.log")) == 0
 
     landing, home = tmp_path / "landing", tmp_path / "home"
     copy_months(source, landing, ["2024-01", "2024-02"])
-    assert finish(start(["nightly"], home, landing, tmp_path / "first.log")) == 0
+    assert finish_cli(start_cli(["nightly"], home, landing, tmp_path / "first.log")) == 0
     copy_months(source, landing, ["2024-03"])  # the third month arrives
-    nightly = start(["nightly"], home, landing, tmp_path / "nightly.log")
-    backfill = start(
+    nightly = start_cli(["nightly"], home, landing, tmp_path / "nightly.log")
+    backfill = start_cli(
         ["backfill", "--from", "2024-01", "--to", "2024-03"], home, landing,
         tmp_path / "backfill.log",
     )  # fmt: skip
-    assert finish(nightly) == 0, (tmp_path / "nightly.log").read_text()[-2000:]
-    assert finish(backfill) == 0, (tmp_path / "backfill.log").read_text()[-2000:]
+    assert finish_cli(nightly) == 0, (tmp_path / "nightly.log").read_text()[-2000:]
+    assert finish_cli(backfill) == 0, (tmp_path / "backfill.log").read_text()[-2000:]
 
     after = snapshot(db_path(home))
     for table, key in (
@@ -80,14 +57,14 @@ def test_nightly_and_backfill_together_neither_duplicate_nor_lose_rows(source, t
     assert_same_tables(snapshot(db_path(reference_home)), after)
 
 
-def test_second_writer_gives_up_with_a_one_line_reason(source, tmp_path) -> None:  # noqa: ANN001
+def test_second_writer_gives_up_with_a_one_line_reason(source, tmp_path) -> None:
     from filelock import FileLock
 
     home = tmp_path / "home"
-    assert finish(start(["nightly"], home, source, tmp_path / "a.log")) == 0
+    assert finish_cli(start_cli(["nightly"], home, source, tmp_path / "a.log")) == 0
     lock = FileLock(str(db_path(home)) + ".lock")
     with lock:  # another writer holds the warehouse
-        code = finish(start(
+        code = finish_cli(start_cli(
             ["nightly"], home, source, tmp_path / "b.log", MHSIP_LOCK_TIMEOUT_SECONDS="2"
         ))  # fmt: skip
     output = (tmp_path / "b.log").read_text()

@@ -6,10 +6,7 @@ Real subprocesses (`python -m mhsip nightly`) killed by the failpoints in mhsip/
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,10 +14,11 @@ import pytest
 from tests.flows.helpers import (
     assert_same_tables,
     db_path,
+    finish_cli,
     lake_digest,
     make_landing,
     snapshot,
-    subprocess_env,
+    start_cli,
 )
 
 pytestmark = pytest.mark.slow
@@ -28,31 +26,15 @@ TRUSTS = ["RTQ", "RNU"]
 
 
 def run_nightly(home: Path, landing: Path, **extra: str) -> int:
-    """Run the CLI in its own process group; clean up anything it left (e.g. Prefect's server).
-
-    stderr goes to a file, not a pipe: an orphaned child holding the pipe would block reads.
-    """
-    home.mkdir(parents=True, exist_ok=True)
-    log = home.parent / f"{home.name}-stderr.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "mhsip", "nightly"], env=subprocess_env(home, landing, **extra),
-            stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
-        )  # fmt: skip
-        try:
-            proc.wait(timeout=300)
-        finally:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    if proc.returncode not in (0, -signal.SIGKILL):
+    log = home.parent / f"{home.name}.log"
+    code = finish_cli(start_cli(["nightly"], home, landing, log, **extra), timeout=300)
+    if code not in (0, -signal.SIGKILL):
         raise AssertionError(log.read_text(errors="replace")[-3000:])
-    return proc.returncode
+    return code
 
 
 @pytest.fixture(scope="module")
-def clean_run(tmp_path_factory, registry):  # noqa: ANN001, ANN201
+def clean_run(tmp_path_factory, registry):
     root = tmp_path_factory.mktemp("crash")
     landing = make_landing(root, registry, TRUSTS, 3, seed=3)
     home = root / "reference-home"
@@ -70,7 +52,7 @@ def clean_run(tmp_path_factory, registry):  # noqa: ANN001, ANN201
         "after_commit_before_marts",
     ],
 )
-def test_killed_run_converges_on_the_next_run(clean_run, tmp_path, failpoint) -> None:  # noqa: ANN001
+def test_killed_run_converges_on_the_next_run(clean_run, tmp_path, failpoint) -> None:
     landing, expected_tables, expected_lake = clean_run
     home = tmp_path / "home"
     assert run_nightly(home, landing, MHSIP_FAILPOINT=failpoint) == -signal.SIGKILL
