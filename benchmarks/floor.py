@@ -1,7 +1,8 @@
 """The floor: read every landing file with the fastest plain reader, write Parquet and DuckDB.
 
 No validation, no mapping, no bookkeeping: what moving the same bytes costs. DuckDB's read_csv for
-CSV (cp1252 read as latin-1, its nearest built-in encoding), read_parquet for Parquet,
+CSV (pyarrow's transcoding
+reader for cp1252, which DuckDB cannot decode), read_parquet for Parquet,
 python-calamine for XLSX. Prints one JSON line: {"rows": N}.
 """
 
@@ -14,13 +15,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from transforms.trust_config import TrustConfig, load_registry
 
-ENCODINGS = {"cp1252": "latin-1", "utf-8-sig": "utf-8", "utf-8": "utf-8"}
+ENCODINGS = {"utf-8-sig": "utf-8", "utf-8": "utf-8"}
 
 
 def read_xlsx(path: Path, trust: TrustConfig) -> pa.Table:
@@ -39,6 +41,16 @@ def read_any(con: duckdb.DuckDBPyConnection, path: Path, trust: TrustConfig) -> 
         return con.sql("SELECT * FROM read_parquet(?)", params=[str(path)]).to_arrow_table()
     if trust.format == "xlsx":
         return read_xlsx(path, trust)
+    if trust.encoding == "cp1252":  # DuckDB has no cp1252 decoder: pyarrow transcodes
+        names = pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(encoding="cp1252"),
+            parse_options=pacsv.ParseOptions(delimiter=trust.delimiter),
+        ).column_names  # fmt: skip
+        return pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(encoding="cp1252"),
+            parse_options=pacsv.ParseOptions(delimiter=trust.delimiter),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string())),
+        )  # fmt: skip
     return con.sql(
         "SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, encoding = ?)",
         params=[str(path), trust.delimiter, ENCODINGS[trust.encoding]],

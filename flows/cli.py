@@ -121,11 +121,17 @@ def serve(
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+    from_month: Annotated[str | None, typer.Option("--from", help="first month, YYYY-MM")] = None,
+    to_month: Annotated[str | None, typer.Option("--to", help="last month, YYYY-MM")] = None,
+    as_of: Annotated[str | None, typer.Option(help="judge lateness as of YYYY-MM-DD")] = None,
 ) -> None:
-    """Submission matrix (trusts x months) and data-quality counts."""
+    """Submission matrix (trusts x months: loaded, nil, partial, rejected, late) and DQ counts."""
     from flows.commands import run_status
 
-    run_status(Settings(), as_json)
+    today = date.fromisoformat(as_of) if as_of else date.today()
+    first = _month(from_month) if from_month else None
+    last = _month(to_month) if to_month else None
+    run_status(Settings(), as_json, first, last, today)
 
 
 @app.command()

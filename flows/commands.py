@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -165,62 +166,58 @@ def run_generate(
     )
 
 
-def submission_matrix(settings: Settings):
-    """The latest status per trust-month-dataset, read from the published copy when present."""
-    import duckdb
+def run_status(
+    settings: Settings, as_json: bool, first: date | None, last: date | None, today: date
+) -> None:
+    """Trusts x months: loaded, nil return, partial, rejected, missing or late."""
+    from flows.plan import months_between
+    from warehouse.status import read_only, status_matrix
 
-    path = settings.published_path
-    if not path.exists():
-        return None
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.sql(
-            """
-            SELECT trust_code, strftime(reporting_month, '%Y-%m') AS month, dataset, status,
-                   rows_received, rows_loaded, rows_quarantined, rejection_rule
-            FROM etl_submission
-            QUALIFY row_number() OVER (
-                PARTITION BY trust_code, reporting_month, dataset
-                ORDER BY (status = 'loaded') DESC, processed_at DESC) = 1
-            ORDER BY trust_code, month, dataset
-            """
-        ).df()
-
-
-def run_status(settings: Settings, as_json: bool) -> None:
-    frame = submission_matrix(settings)
-    if frame is None:
-        _fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`", 1)
+    registry = _registry(settings)
+    try:
+        with read_only(settings.warehouse, settings.published_path) as read:
+            if first is None or last is None:
+                received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
+                                " FROM etl_submission", [])  # fmt: skip
+                if received["a"].isna().all():
+                    _fail("nothing has been received yet; run `mhsip nightly`")
+                first = first or received["a"].iloc[0]
+                last = last or received["b"].iloc[0]
+            months = months_between(_month_of(first), _month_of(last))
+            frame = status_matrix(read, sorted(registry.trusts), months, today, settings.due_day)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
         return
     if as_json:
-        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        print(json.dumps(records, default=str, indent=1))
+        print(json.dumps(frame.to_dict(orient="records"), indent=1))
         return
-    cells: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r in frame.itertuples(index=False):
-        cells[(r.trust_code, r.month)].append(r.status)
-    months = sorted({m for _, m in cells})
-    trusts = sorted({t for t, _ in cells})
-    table = Table(title="Submissions (L loaded both files, P partial, R rejected, - missing)")
+    table = Table(
+        title=f"Submissions as of {today} ({', '.join(f'{k} {v}' for k, v in LEGEND.items())})"
+    )
     table.add_column("trust")
-    for m in months:
-        table.add_column(m[2:], justify="center")
-    for t in trusts:
-        table.add_row(t, *[_cell(cells.get((t, m), [])) for m in months])
+    for month in months:
+        table.add_column(f"{month:%y-%m}", justify="center")
+    for trust, group in frame.groupby("trust_code", sort=True):
+        table.add_row(str(trust), *[MARKS[state] for state in group["state"]])
     out.print(table)
     out.print(
-        f"rows loaded {int(frame.rows_loaded.sum())}, quarantined "
-        f"{int(frame.rows_quarantined.sum())}, files rejected {(frame.status == 'rejected').sum()}"
+        f"rows received {frame.rows_received.sum()}, loaded {frame.rows_loaded.sum()}, "
+        f"quarantined {frame.rows_quarantined.sum()}; files rejected {frame.files_rejected.sum()}; "
+        f"trust-months late {(frame.state == 'late').sum()}"
     )
 
 
-def _cell(statuses: list[str]) -> str:
-    if not statuses:
-        return "-"
-    if statuses.count("loaded") == 2:
-        return "[green]L[/green]"
-    if "loaded" in statuses:
-        return "[yellow]P[/yellow]"
-    return "[red]R[/red]"
+LEGEND = {"L": "loaded", "0": "nil return", "P": "partial", "R": "rejected", "-": "not yet due",
+          "!": "late"}  # fmt: skip
+MARKS = {
+    "loaded": "[green]L[/green]", "nil": "[green]0[/green]", "partial": "[yellow]P[/yellow]",
+    "rejected": "[red]R[/red]", "missing": "-", "late": "[bold red]![/bold red]",
+}  # fmt: skip
+
+
+def _month_of(value: object) -> date:
+    stamp = pd.Timestamp(str(value))
+    return date(stamp.year, stamp.month, 1)
 
 
 def run_report(settings: Settings, target: Path | None) -> Path:
