@@ -212,3 +212,31 @@ def test_no_identifier_reaches_home_outside_the_archive(run_env, registry) -> No
     for name, frame in tables.items():
         text = frame.astype(str).to_numpy().ravel()
         assert not identifiers & set(text), name
+
+
+def test_status_json_lists_every_trust_month_with_its_counts(run_env, capsys) -> None:
+    import json
+
+    from flows.commands import run_status
+    from flows.settings import Settings
+
+    run_status(Settings(), True, None, None, date(2024, 5, 1))
+    records = json.loads(capsys.readouterr().out)
+    ours = [r for r in records if r["trust_code"] in TRUSTS]
+    assert len(ours) == len(TRUSTS) * 4
+    others = {(r["reporting_month"], r["state"]) for r in records if r["trust_code"] not in TRUSTS}
+    # as of 1 May, April's submission is not yet due (15 May); earlier months are late
+    assert others == {("2024-01", "late"), ("2024-02", "late"), ("2024-03", "late"),
+                      ("2024-04", "missing")}  # fmt: skip
+    subs = snapshot(_db(run_env["home"]))["etl_submission"]
+    latest = (
+        subs.sort_values("received_at")
+        .groupby(["trust_code", "reporting_month", "dataset"])
+        .tail(1)
+    )
+    expected = latest.groupby(["trust_code", latest.reporting_month.dt.strftime("%Y-%m")])
+    for (trust, month), group in expected:
+        record = next(r for r in ours if (r["trust_code"], r["reporting_month"]) == (trust, month))
+        assert record["rows_quarantined"] == int(group.rows_quarantined.sum())
+        assert record["files_rejected"] == int((group.status == "rejected").sum())
+        assert record["state"] in {"loaded", "nil", "partial", "rejected"}
