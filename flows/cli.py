@@ -164,6 +164,26 @@ def db_upgrade() -> None:
     run_db_upgrade(Settings())
 
 
+@db_app.command("grant-bi")
+def db_grant_bi(
+    role: Annotated[str, typer.Option(help="login role for BI tools")] = "mhsip_bi",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="MHSIP_BI_PASSWORD",
+            help="the role's password (prompted; or MHSIP_BI_PASSWORD)",
+        ),
+    ] = "",
+) -> None:
+    """PostgreSQL: a read-only role with SELECT on pub_*, marts and dims only."""
+    from flows.commands import run_grant_bi
+
+    run_grant_bi(Settings(), role, password)
+
+
 def main() -> None:
     try:
         app()

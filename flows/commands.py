@@ -231,6 +231,16 @@ def run_report(settings: Settings, target: Path | None) -> Path:
     return index
 
 
+def run_grant_bi(settings: Settings, role: str, password: str) -> None:
+    from warehouse.access import grant_bi
+
+    try:
+        grant_bi(settings.warehouse, role, password or None)
+    except ValueError as exc:
+        _fail(str(exc), 2)
+    out.print(f"role {role} can read pub_*, marts and dims, and nothing else")
+
+
 def run_db_upgrade(settings: Settings) -> None:
     from warehouse.store import Warehouse
 
