@@ -33,3 +33,38 @@ def failures_from(result: Any) -> list[Failure]:
         indexes = tuple(int(i) for i in item.result.get("unexpected_index_list") or ())
         failures.append(Failure(rule, RULES[rule].severity, config.kwargs.get("column"), indexes))
     return failures
+
+
+def failures_by_part(
+    result: Any, bounds: list[tuple[int, int]], frames: list[Any], parameters: dict[str, Any]
+) -> list[list[Failure]]:
+    """Split one suite result over a concatenation of several files back into each file's
+    failures, with index labels local to that file.
+
+    Row rules split exactly. A `mostly` rule (a share, e.g. ethnicity not stated) is judged per
+    file from its own failing rows and non-null rows, as if the file had been validated alone:
+    GX reports the failing rows of a `mostly` expectation even when the whole batch passes.
+    """
+    parts: list[list[Failure]] = [[] for _ in bounds]
+    for item in result.results:
+        config = item.expectation_config
+        rule = config.meta["rule"]
+        column = config.kwargs.get("column")
+        unexpected = sorted(int(i) for i in item.result.get("unexpected_index_list") or ())
+        mostly = _resolve(config.kwargs.get("mostly"), parameters)
+        for k, (lo, hi) in enumerate(bounds):
+            local = tuple(i - lo for i in unexpected if lo <= i < hi)
+            if mostly is None:
+                failed = bool(local)
+            else:
+                present = int(frames[k][column].notna().sum())
+                failed = present > 0 and (present - len(local)) / present < mostly
+            if failed:
+                parts[k].append(Failure(rule, RULES[rule].severity, column, local))
+    return parts
+
+
+def _resolve(value: Any, parameters: dict[str, Any]) -> float | None:
+    if isinstance(value, dict):
+        return float(parameters[value["$PARAMETER"]])
+    return None if value is None else float(value)

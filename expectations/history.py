@@ -18,8 +18,10 @@ HISTORY_MONTHS = 6
 
 @dataclass(frozen=True)
 class LoadedVersion:
+    """Only what the file rules read. Counts are rows *received*, known as soon as the file
+    rules pass, so a chunk's history advances before its rows are validated."""
+
     rows_received: int
-    rows_loaded: int
 
 
 @dataclass
@@ -35,7 +37,8 @@ class TrustHistory:
         recent = [self.loaded[(m, dataset)].rows_received for m in earlier[-HISTORY_MONTHS:]]
         ri = sorted(m for (m, d) in self.loaded if d == "restrictive_interventions" and m < month)
         ri_counts = [
-            self.loaded[(m, "restrictive_interventions")].rows_loaded for m in ri[-HISTORY_MONTHS:]
+            self.loaded[(m, "restrictive_interventions")].rows_received
+            for m in ri[-HISTORY_MONTHS:]
         ]
         hashes = set().union(*(h for m, h in self.hashes.items() if m < month))
         return FileHistory(
@@ -43,8 +46,6 @@ class TrustHistory:
             loaded_hashes_other_months=hashes, recent_intervention_counts=ri_counts,
         )  # fmt: skip
 
-    def record_loaded(
-        self, month: date, dataset: str, sha256: str, rows_received: int, rows_loaded: int
-    ) -> None:
-        self.loaded[(month, dataset)] = LoadedVersion(rows_received, rows_loaded)
+    def record_loaded(self, month: date, dataset: str, sha256: str, rows_received: int) -> None:
+        self.loaded[(month, dataset)] = LoadedVersion(rows_received)
         self.hashes.setdefault(month, set()).add(sha256)

@@ -9,13 +9,14 @@ rows received = rows loaded + rows quarantined. Warnings never remove a row.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
 from expectations.details import row_detail
-from expectations.failures import Failure, failures_from
+from expectations.failures import Failure, failures_by_part
 from expectations.findings import Finding
 from expectations.gx_runner import run_suite
 from expectations.row_warnings import warning_findings
@@ -69,13 +70,40 @@ def _quarantine(frame: pd.DataFrame, failures: list[Failure]) -> pd.DataFrame:
 
 def validate_rows(prepared: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> RowValidation:
     """Validate one prepared file against its dataset's suite with the trust's warning share."""
-    frame = prepared.reset_index(drop=True)
-    result = run_suite(
-        _for_gx(frame),
-        dataset,
-        {ETHNICITY_PARAMETER: round(1 - trust.ethnicity_unknown_warn_share, 6)},
-    )
-    failures = failures_from(result)
+    return validate_many([prepared], dataset, trust)[0]
+
+
+def validate_many(
+    prepared: list[pd.DataFrame], dataset: Dataset, trust: TrustConfig
+) -> list[RowValidation]:
+    """Validate several files of one trust and dataset in ONE suite run, one result per file.
+
+    Same outcome as validating each file alone (`failures_by_part`), at a fraction of the cost:
+    a GX run costs about a quarter of a second whatever its size, so a backfill validates a
+    trust's chunk of months together.
+    """
+    if not prepared:
+        return []
+    frames = [frame.reset_index(drop=True) for frame in prepared]
+    offsets = [0]
+    for frame in frames:
+        offsets.append(offsets[-1] + len(frame))
+    bounds = list(itertools.pairwise(offsets))
+    combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    parameters = {ETHNICITY_PARAMETER: round(1 - trust.ethnicity_unknown_warn_share, 6)}
+    result = run_suite(_for_gx(combined), dataset, parameters)
+    statistics = dict(result.statistics)
+    return [
+        _split(frame, failures, trust, statistics)
+        for frame, failures in zip(
+            frames, failures_by_part(result, bounds, frames, parameters), strict=True
+        )
+    ]
+
+
+def _split(
+    frame: pd.DataFrame, failures: list[Failure], trust: TrustConfig, statistics: dict[str, Any]
+) -> RowValidation:
     quarantine = _quarantine(frame, failures)
     bad = {i for f in failures if f.severity == "quarantine_row" for i in f.indexes}
     valid = frame.loc[~frame.index.isin(list(bad))].reset_index(drop=True)
@@ -83,5 +111,5 @@ def validate_rows(prepared: pd.DataFrame, dataset: Dataset, trust: TrustConfig) 
         valid=valid,
         quarantine=quarantine,
         warnings=warning_findings(frame, failures, trust),
-        results=dict(result.statistics),
+        results=statistics,
     )

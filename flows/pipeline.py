@@ -21,13 +21,14 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from expectations.file_rules import FileHistory, check_file
+from expectations.file_rules import check_file
 from expectations.findings import Finding
 from expectations.history import TrustHistory
 from expectations.row_warnings import unmapped_code_findings
-from expectations.validate import validate_rows
+from expectations.validate import RowValidation, validate_many
 from flows.landing import SubmissionFile, read_bytes, submission_id
 from mhsip.failpoints import failpoint
+from transforms.canonical import DATASETS
 from transforms.errors import FileRejected
 from transforms.mapping import map_to_canonical
 from transforms.prepare import prepare
@@ -102,10 +103,15 @@ class FileSummary:
 def process_chunk(
     chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory
 ) -> tuple[list[PartitionResult], TrustHistory]:
-    """Compute every partition of a chunk in month order, advancing the trust's history."""
-    results = []
+    """Compute every partition of a chunk, advancing the trust's history month by month.
+
+    1. each file, in month order: archive → read → map (pseudonymise) → prepare → file rules;
+    2. row rules for all the chunk's surviving files at once, one GX run per dataset;
+    3. each file: standardise, and its outcome.
+    """
+    checked: list[list[Checked | SubmissionOutcome]] = []
     for work in chunk.partitions:
-        outcomes = []
+        per_file: list[Checked | SubmissionOutcome] = []
         for file in work.files:
             content = (
                 read_archived(ctx.archive_url, file.sha256)
@@ -115,14 +121,22 @@ def process_chunk(
             file = _rehash(file, content)
             archive_file(ctx.archive_url, content, file.sha256)
             failpoint("after_archive")
-            file_history = history.for_file(file.dataset, file.reporting_month)
-            outcome = process_file(file, content, ctx, file_history)
-            if outcome.status == "loaded":
+            result = check_file_rules(file, content, ctx, history)
+            if isinstance(result, Checked):
                 history.record_loaded(
-                    file.reporting_month, file.dataset, file.sha256, outcome.rows_received,
-                    outcome.rows_loaded,
-                )  # fmt: skip
-            outcomes.append(outcome)
+                    file.reporting_month, file.dataset, file.sha256, result.received
+                )
+            per_file.append(result)
+        checked.append(per_file)
+    validated = _validate_chunk(
+        [c for part in checked for c in part if isinstance(c, Checked)], ctx
+    )
+    results = []
+    for work, per_file in zip(chunk.partitions, checked, strict=True):
+        outcomes = [
+            item if isinstance(item, SubmissionOutcome) else _finish(item, validated[id(item)], ctx)
+            for item in per_file
+        ]
         results.append(PartitionResult(work, outcomes))
     return results, history
 
@@ -149,10 +163,21 @@ def load_partition(
     return [_summary(work, o) for o in result.outcomes]
 
 
-def process_file(
-    file: SubmissionFile, content: bytes, ctx: ComputeContext, history: FileHistory
-) -> SubmissionOutcome:
-    """read → map (pseudonymise) → prepare → file rules → row rules → standardise."""
+@dataclass
+class Checked:
+    """A file that passed the file rules and waits for its row rules."""
+
+    file: SubmissionFile
+    received: int
+    prepared: pd.DataFrame
+    unmapped: dict[str, dict[str, int]]
+    findings: list[Finding]
+
+
+def check_file_rules(
+    file: SubmissionFile, content: bytes, ctx: ComputeContext, history: TrustHistory
+) -> Checked | SubmissionOutcome:
+    """read → map (pseudonymise) → prepare → file rules; a rejected outcome, or the file checked."""
     trust = ctx.registry.trust(file.trust_code)
     received = 0
     try:
@@ -160,19 +185,36 @@ def process_file(
         received = len(raw)
         mapped = map_to_canonical(raw, file.dataset, trust, ctx.registry.codes, ctx.key)
         prepared = prepare(mapped.frame, file.dataset, file.reporting_month)
-        file_findings = check_file(
-            prepared, file.dataset, trust, file.sha256, history,
+        findings = check_file(
+            prepared, file.dataset, trust, file.sha256,
+            history.for_file(file.dataset, file.reporting_month),
             reporting_month=file.reporting_month,
         )  # fmt: skip
-        rejects = [f for f in file_findings if f.severity == "reject_file"]
-        if rejects:
-            return _rejected(file, ctx, received, rejects[0].rule, rejects[0].detail, file_findings)
-        rows = validate_rows(prepared, file.dataset, trust)
-        facts = _standardise(file, rows.valid, ctx)
-        warnings = [*file_findings, *rows.warnings, *unmapped_code_findings(mapped.unmapped)]
-        return _loaded(file, ctx, received, facts, rows.quarantine, warnings)
     except FileRejected as exc:
         return _rejected(file, ctx, received, exc.rule, exc.message, [])
+    rejects = [f for f in findings if f.severity == "reject_file"]
+    if rejects:
+        return _rejected(file, ctx, received, rejects[0].rule, rejects[0].detail, findings)
+    return Checked(file, received, prepared, mapped.unmapped, findings)
+
+
+def _validate_chunk(items: list[Checked], ctx: ComputeContext) -> dict[int, RowValidation]:
+    """Row rules for a chunk's checked files: one suite run per dataset (same trust)."""
+    results: dict[int, RowValidation] = {}
+    for dataset in DATASETS:
+        group = [c for c in items if c.file.dataset == dataset]
+        if not group:
+            continue
+        trust = ctx.registry.trust(group[0].file.trust_code)
+        rows = validate_many([c.prepared for c in group], dataset, trust)
+        results.update({id(c): r for c, r in zip(group, rows, strict=True)})
+    return results
+
+
+def _finish(item: Checked, rows: RowValidation, ctx: ComputeContext) -> SubmissionOutcome:
+    facts = _standardise(item.file, rows.valid, ctx)
+    warnings = [*item.findings, *rows.warnings, *unmapped_code_findings(item.unmapped)]
+    return _loaded(item.file, ctx, item.received, facts, rows.quarantine, warnings)
 
 
 def _rehash(file: SubmissionFile, content: bytes) -> SubmissionFile:

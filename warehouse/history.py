@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from warehouse.store import Warehouse
 
 LOADED_VERSIONS = """
-SELECT reporting_month, dataset, file_sha256, status, rows_received, rows_loaded
+SELECT reporting_month, dataset, file_sha256, status, rows_received
 FROM etl_submission
 WHERE trust_code = ? AND status IN ('loaded', 'superseded')
 ORDER BY reporting_month, dataset"""
@@ -26,8 +26,7 @@ def trust_history(warehouse: Warehouse, trust_code: str) -> TrustHistory:
         history.hashes.setdefault(month, set()).add(str(row.file_sha256))
         if row.status == "loaded":
             history.record_loaded(
-                month, str(row.dataset), str(row.file_sha256), int(str(row.rows_received)),
-                int(str(row.rows_loaded)),
+                month, str(row.dataset), str(row.file_sha256), int(str(row.rows_received))
             )  # fmt: skip
     return history
 
