@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from prefect.artifacts import (
@@ -51,16 +52,21 @@ def publish_run_artifacts(report: RunReport) -> None:
 
 
 class RunProgress:
-    """A Prefect progress artifact advanced once per finished partition."""
+    """A Prefect progress artifact, advanced per finished partition and sent to the API at most
+    once a second (each update is an API call) and at the end."""
 
     def __init__(self, total: int) -> None:
-        self.total, self.done = max(total, 1), 0
+        self.total, self.done, self.sent_at = max(total, 1), 0, 0.0
         self.artifact_id = create_progress_artifact(
             progress=0.0, key="mhsip-progress", description="trust-months processed"
         )
 
     def advance(self) -> None:
         self.done += 1
+        now = time.monotonic()
+        if now - self.sent_at < 1.0 and self.done < self.total:
+            return
+        self.sent_at = now
         update_progress_artifact(
             artifact_id=self.artifact_id,  # type: ignore[arg-type]  # sync context: a UUID
             progress=100.0 * self.done / self.total,

@@ -160,7 +160,7 @@ def load_partition(
     warehouse.replace_partition(
         PartitionLoad(work.trust_code, work.reporting_month, result.outcomes)
     )
-    return [_summary(work, o) for o in result.outcomes]
+    return [summary(work, o) for o in result.outcomes]
 
 
 @dataclass
@@ -259,7 +259,8 @@ def _rejected(
     )  # fmt: skip
 
 
-def _summary(work: PartitionWork, o: SubmissionOutcome) -> FileSummary:
+def summary(work: PartitionWork, o: SubmissionOutcome) -> FileSummary:
+    """What happened to one file, for logs, the CLI and artifacts."""
     return FileSummary(
         trust_code=work.trust_code, reporting_month=f"{work.reporting_month:%Y-%m}",
         dataset=o.dataset, file_name=o.file_name, submission_id=o.submission_id,

@@ -15,13 +15,13 @@ from prefect.futures import PrefectFuture, as_completed
 
 from expectations.history import TrustHistory
 from flows.landing import LandingProblem, SubmissionFile, scan_landing
+from flows.load import load_chunk
 from flows.pipeline import (
     ChunkWork,
     ComputeContext,
     FileSummary,
     PartitionResult,
     PartitionWork,
-    load_partition,
     process_chunk,
 )
 from transforms.trust_config import Registry
@@ -85,8 +85,9 @@ def run_chains(
                 for work in chunk.partitions:
                     on_done(work, None, exc)
                 continue
-            for result in partitions:
-                summaries = load_partition(result, warehouse, lake_url)
+            for result, summaries in zip(
+                partitions, load_chunk(partitions, warehouse, lake_url), strict=True
+            ):
                 _log(summaries)
                 results.extend(summaries)
                 on_done(result.work, summaries, None)

@@ -1,4 +1,4 @@
-"""Apply one `PartitionLoad` (one trust-month) inside an open transaction.
+"""Apply `PartitionLoad`s (one trust-month each) inside an open transaction.
 
 Idempotent: applying the same load twice leaves the same rows. Per outcome:
 - loaded: the dataset's facts for (trust, month) are deleted and the new ones inserted with their
@@ -18,32 +18,54 @@ import pandas as pd
 from mhsip.failpoints import failpoint
 from warehouse import queries
 from warehouse.loads import PartitionLoad, SubmissionOutcome
-from warehouse.schema import FACT_TABLES, etl_quarantine, etl_submission
+from warehouse.schema import FACT_TABLES, METADATA, etl_quarantine, etl_submission
 from warehouse.session import Session
 
 
 def apply_partition(session: Session, load: PartitionLoad) -> None:
-    month = load.reporting_month.replace(day=1)
-    for outcome in load.outcomes:
-        if outcome.status == "loaded":
-            _replace_facts(session, load.trust_code, month, outcome)
-            session.execute(
-                queries.SUPERSEDE_OTHERS,
-                [load.trust_code, month, outcome.dataset, outcome.submission_id],
+    apply_partitions(session, [load])
+
+
+def apply_partitions(session: Session, loads: list[PartitionLoad]) -> None:
+    """Apply several trust-months in the caller's one transaction.
+
+    Deletes and status updates run per partition; the new rows of all partitions are inserted
+    once per table, so a chunk of months costs a few statements, not a few per month. Each
+    partition is still all-or-nothing: the whole set commits or none of it does.
+    """
+    inserts: dict[str, list[pd.DataFrame]] = {}
+    for load in loads:
+        month = load.reporting_month.replace(day=1)
+        for outcome in load.outcomes:
+            if outcome.status == "loaded":
+                table, facts = _replace_facts(session, load.trust_code, month, outcome)
+                inserts.setdefault(table, []).append(facts)
+                session.execute(
+                    queries.SUPERSEDE_OTHERS,
+                    [load.trust_code, month, outcome.dataset, outcome.submission_id],
+                )
+            elif outcome.status != "rejected":
+                raise ValueError(f"{outcome.submission_id}: status must be loaded or rejected")
+            session.execute(queries.DELETE_QUARANTINE, [outcome.submission_id])
+            if outcome.quarantine is not None and len(outcome.quarantine):
+                inserts.setdefault(etl_quarantine.name, []).append(_quarantine_rows(outcome))
+            session.execute(queries.DELETE_SUBMISSION, [outcome.submission_id])
+            inserts.setdefault(etl_submission.name, []).append(
+                submission_row(load.trust_code, month, outcome)
             )
-        elif outcome.status != "rejected":
-            raise ValueError(f"{outcome.submission_id}: status must be loaded or rejected")
-        session.execute(queries.DELETE_QUARANTINE, [outcome.submission_id])
-        if outcome.quarantine is not None and len(outcome.quarantine):
-            session.insert_frame(etl_quarantine, _quarantine_rows(outcome))
-        session.execute(queries.DELETE_SUBMISSION, [outcome.submission_id])
-        session.insert_frame(etl_submission, submission_row(load.trust_code, month, outcome))
-    session.execute(queries.DELETE_PENDING_MARTS, [load.trust_code, month])
-    session.execute(queries.INSERT_PENDING_MARTS, [load.trust_code, month])
+        session.execute(queries.DELETE_PENDING_MARTS, [load.trust_code, month])
+        session.execute(queries.INSERT_PENDING_MARTS, [load.trust_code, month])
+    for name, frames in inserts.items():
+        frames = [f for f in frames if len(f)]
+        if frames:
+            session.insert_frame(METADATA.tables[name], pd.concat(frames, ignore_index=True))
     failpoint("inside_warehouse_transaction")  # crash tests: everything written, not committed
 
 
-def _replace_facts(session: Session, trust: str, month: date, outcome: SubmissionOutcome) -> None:
+def _replace_facts(
+    session: Session, trust: str, month: date, outcome: SubmissionOutcome
+) -> tuple[str, pd.DataFrame]:
+    """Delete the partition's facts of this dataset; return the rows to insert in their place."""
     if outcome.facts is None:
         raise ValueError(f"{outcome.submission_id}: a loaded outcome needs its facts")
     facts = outcome.facts
@@ -55,7 +77,7 @@ def _replace_facts(session: Session, trust: str, month: date, outcome: Submissio
     _check_partition(facts, trust, month, outcome.submission_id)
     table = FACT_TABLES[outcome.dataset]
     session.execute(queries.DELETE_FACTS.format(table=table.name), [trust, month])
-    session.insert_frame(table, facts.assign(submission_id=outcome.submission_id))
+    return table.name, facts.assign(submission_id=outcome.submission_id)
 
 
 def _check_partition(facts: pd.DataFrame, trust: str, month: date, submission_id: str) -> None:

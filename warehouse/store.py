@@ -28,7 +28,7 @@ import pandas as pd
 from transforms.trust_config import Registry
 from warehouse import queries, reads, refresh
 from warehouse.loads import PartitionLoad
-from warehouse.partition import apply_partition
+from warehouse.partition import apply_partitions
 from warehouse.session import Session
 
 
@@ -77,8 +77,13 @@ class Warehouse(ABC):
     # --- writes -------------------------------------------------------------------------------
     def replace_partition(self, load: PartitionLoad) -> None:
         """Apply one trust-month's outcomes in ONE transaction (see `warehouse.partition`)."""
+        self.replace_partitions([load])
+
+    def replace_partitions(self, loads: list[PartitionLoad]) -> None:
+        """Apply several trust-months in ONE transaction: each is all-or-nothing, and a chunk
+        of months costs one commit."""
         with self._transaction() as session:
-            apply_partition(session, load)
+            apply_partitions(session, loads)
 
     def refresh_dimensions(self, registry: Registry) -> None:
         with self._transaction() as session:

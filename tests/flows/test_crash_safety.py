@@ -48,7 +48,7 @@ def clean_run(tmp_path_factory, registry):
         "after_archive",
         "after_lake_write:2",
         "inside_warehouse_transaction",
-        "inside_warehouse_transaction:3",
+        "inside_warehouse_transaction:2",
         "after_commit_before_marts",
     ],
 )
