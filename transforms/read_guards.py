@@ -103,18 +103,18 @@ def check_workbook(content: bytes, file_name: str, limits: ReadLimits) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        _check_declared(members, file_name, limits)
+        inflated = 0
+        for member in members:
+            inflated += _inflated_size(content, member, limits.max_uncompressed_bytes - inflated)
+            if inflated > limits.max_uncompressed_bytes:
+                raise _too_large(file_name, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, struct.error, ValueError, OSError):
         raise FileRejected(
             "file_unreadable",
             f"{file_name} could not be opened as an Excel workbook (.xlsx); it may be corrupt "
             "or truncated. Please export it again.",
         ) from None
-    _check_declared(members, file_name, limits)
-    inflated = 0
-    for member in members:
-        inflated += _inflated_size(content, member, limits.max_uncompressed_bytes - inflated)
-        if inflated > limits.max_uncompressed_bytes:
-            raise _too_large(file_name, limits)
 
 
 def _check_declared(members: list[zipfile.ZipInfo], file_name: str, limits: ReadLimits) -> None:
@@ -140,6 +140,8 @@ def _inflated_size(content: bytes, member: zipfile.ZipInfo, budget: int) -> int:
     if member.compress_type != zipfile.ZIP_DEFLATED:
         return member.file_size  # calamine refuses other methods; declared size checked above
     start = member.header_offset
+    if content[start : start + 4] != ZIP_MAGIC:
+        raise zipfile.BadZipFile("no local header where the directory points")
     name_len, extra_len = struct.unpack("<HH", content[start + 26 : start + 30])
     data_at = start + 30 + name_len + extra_len
     pending = content[data_at : data_at + member.compress_size]

@@ -80,12 +80,12 @@ MART_INTERVENTIONS: Final = """
 SELECT trust_code, reporting_month, incident_id, intervention_id, patient_key,
        intervention_family, is_prone, is_rapid_tranquillisation, ethnic_category_code,
        ethnic_group, gender_code, age_band, imd_decile, lda_flag
-FROM fct_restrictive_intervention WHERE reporting_month = ?"""
+FROM fct_restrictive_intervention WHERE {where}"""
 
 MART_STAYS: Final = """
 SELECT trust_code, reporting_month, occupied_bed_days, ethnic_category_code, ethnic_group,
        gender_code, age_band, imd_decile, lda_flag
-FROM fct_ward_stay_month WHERE reporting_month = ?"""
+FROM fct_ward_stay_month WHERE {where}"""
 
 FACT_MONTHS: Final = """
 SELECT DISTINCT reporting_month FROM fct_restrictive_intervention

@@ -46,6 +46,9 @@ def refresh_dimensions(session: Session, registry: Registry) -> None:
         session.insert_frame(table, frame)
 
 
+MONTHS_PER_PASS = 12
+
+
 def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | None) -> None:
     """Recompute marts for the given (trust, month) partitions, or all of them when None."""
     if partitions is None:
@@ -58,15 +61,21 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
         touched = {(trust, month_start(month)) for trust, month in partitions}
         months = sorted({month for _, month in touched})
         keys = touched | {(ALL_TRUSTS, month) for month in months}
+        by_trust: dict[str, list[date]] = {}
+        for trust, month in sorted(keys):
+            by_trust.setdefault(trust, []).append(month)
         for table in MART_TABLES:
-            for trust, month in sorted(keys):
+            for trust, trust_months in by_trust.items():
                 session.execute(
-                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month = ?",
-                    [trust, month],
+                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month IN"
+                    f" ({queries.placeholders(len(trust_months))})",
+                    [trust, *trust_months],
                 )
-    for month in months:
-        interventions = session.query(queries.MART_INTERVENTIONS, [month])
-        stays = session.query(queries.MART_STAYS, [month])
+    # A year of months per pass: few queries, memory bounded by a year of facts, not history.
+    for group in [months[i : i + MONTHS_PER_PASS] for i in range(0, len(months), MONTHS_PER_PASS)]:
+        where = f"reporting_month IN ({queries.placeholders(len(group))})"
+        interventions = session.query(queries.MART_INTERVENTIONS.format(where=where), group)
+        stays = session.query(queries.MART_STAYS.format(where=where), group)
         if not len(interventions) and not len(stays):
             continue
         for table, frame in zip(

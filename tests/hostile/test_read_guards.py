@@ -111,3 +111,14 @@ def test_parquet_declaring_more_than_the_limit_is_refused() -> None:
     pq.write_table(pa.table({"incident_id": [f"I{i:06d}" for i in range(2000)]}), buffer)
     error = _rejected(buffer.getvalue(), "ri.parquet", ReadLimits(1000), format="parquet")
     assert error.rule == "file_too_large"
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.9, 0.97])
+def test_a_truncated_or_misdirected_workbook_is_unreadable_not_a_crash(cut: float) -> None:
+    content = _workbook([["incident_id"], ["I1"]])
+    truncated = content[: int(len(content) * cut)]
+    assert _rejected(truncated, "ri.xlsx", format="xlsx").rule == "file_unreadable"
+    bent = bytearray(content)
+    central = bent.index(b"PK\x01\x02")
+    bent[central + 42 : central + 46] = struct.pack("<I", len(content) - 10)  # header offset
+    assert _rejected(bytes(bent), "ri.xlsx", format="xlsx").rule == "file_unreadable"
