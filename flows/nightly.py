@@ -22,7 +22,9 @@ def nightly_flow(trusts: list[str] | None = None) -> dict | State:
     settings = Settings()
     try:
         with open_run(settings) as run:
-            files, problems = scan_task(settings.landing_url, run.registry, trusts)
+            files, problems = scan_task(
+                settings.landing_url, run.registry, trusts, settings.max_file_bytes
+            )
             todo = changed_files(files, run.warehouse.latest_submissions())
             return execute(run, group_partitions(todo), problems).as_dict()
     except WarehouseBusy as exc:

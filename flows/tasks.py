@@ -33,10 +33,10 @@ DoneCallback = Callable[[PartitionWork, list[FileSummary] | None, BaseException 
 
 @task(name="scan-landing", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[2, 10, 30])
 def scan_task(
-    landing_url: str, registry: Registry, trusts: list[str] | None
+    landing_url: str, registry: Registry, trusts: list[str] | None, max_file_bytes: int
 ) -> tuple[list[SubmissionFile], list[LandingProblem]]:
     """Transient I/O (an NFS blip, an S3 timeout) retries with backoff."""
-    files, problems = scan_landing(landing_url, registry, trusts)
+    files, problems = scan_landing(landing_url, registry, trusts, max_file_bytes=max_file_bytes)
     logger = get_run_logger()
     logger.info("landing %s: %d files found, %d problems", landing_url, len(files), len(problems))
     for problem in problems:

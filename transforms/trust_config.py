@@ -76,7 +76,7 @@ class TrustConfig(_Strict):
     @field_validator("ods_code")
     @classmethod
     def _ods(cls, v: str) -> str:
-        if not ODS_CODE.match(v):
+        if not ODS_CODE.fullmatch(v):
             raise ValueError("an ODS code is 3 to 5 upper-case letters or digits, e.g. RX2")
         return v
 

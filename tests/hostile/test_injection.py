@@ -89,10 +89,7 @@ def test_placeholders_hold_no_values(n: int) -> None:
     "code",
     [
         "RX2'", "RX2;--", "../RX2", "R X2", "rx2", "RX2' OR '1'='1",
-        pytest.param("RX2\n", marks=pytest.mark.xfail(strict=True, reason=(
-            "trust_config.ODS_CODE uses re.match with '$', which accepts a trailing newline; "
-            "load_registry still refuses it (file name check). Fix: ODS_CODE.fullmatch"
-        ))),
+        "RX2\n",
     ],
 )  # fmt: skip
 def test_a_trust_code_that_is_not_an_ods_code_is_refused(code: str) -> None:
