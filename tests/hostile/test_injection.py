@@ -42,6 +42,8 @@ REVIEWED: dict[str, str] = {
     "where": "' WHERE trust_code IN (' + placeholders(...) + ')': values are parameters",
     "placeholders(len(wanted))": "'?, ?, ...' only",
     "queries.placeholders(len(months))": "'?, ?, ...' only",
+    "queries.placeholders(len(trust_months))": "'?, ?, ...' only",
+    "queries.placeholders(len(group))": "'?, ?, ...' only",
 }
 
 
