@@ -13,7 +13,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.pipeline import PartitionWork
 from flows.plan import archived_files, group_partitions
-from flows.runs import busy, execute, open_run
+from flows.runs import busy, execute, finished, open_run
 from flows.settings import Settings
 from warehouse.store import Warehouse, WarehouseBusy
 
@@ -37,6 +37,6 @@ def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = Non
     try:
         with open_run(settings) as run:
             works = backfill_plan(run.warehouse, trusts, first, last)
-            return execute(run, works, []).as_dict()
+            return finished(execute(run, works, []))
     except WarehouseBusy as exc:
         return busy(exc)

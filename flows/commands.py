@@ -8,6 +8,7 @@ import time
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import typer
@@ -58,12 +59,13 @@ class _Bar:
 
 
 def _run_flow(fn, settings: Settings, **kwargs) -> dict:
-    """Run a flow with a progress bar; map the expected failures to one-line reasons."""
-    from prefect.exceptions import FailedRun
+    """Run a flow with a progress bar; map the expected failures to one-line reasons.
 
+    The flow returns its summary, or a Failed state carrying it (some trust-months failed) or
+    carrying the busy reason (another run holds the warehouse).
+    """
     from flows import runs
-    from flows.runs import BUSY, with_settings
-    from warehouse.store import WarehouseBusy
+    from flows.runs import with_settings
 
     columns = [
         TextColumn("{task.description}"),
@@ -74,19 +76,17 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     with Progress(*columns, console=err, transient=True) as progress:
         runs.progress_listener = _Bar(progress)
         try:
-            return with_settings(fn, settings)(**kwargs)
-        except WarehouseBusy as exc:
-            _fail(str(exc), 3)
-        except FailedRun as exc:
-            message = str(exc)
-            if message.startswith(BUSY):
-                _fail(message.removeprefix(BUSY), 3)
-            _fail(f"the run failed: {message}")
-        except ConfigError as exc:
-            _fail(f"configuration error:\n{exc}", 2)
+            state: Any = with_settings(fn, settings)(**kwargs, return_state=True)
         finally:
             runs.progress_listener = None
-    raise AssertionError("unreachable")
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, dict) and "busy" in data:
+        _fail(str(data["busy"]), 3)
+    if isinstance(data, ConfigError):
+        _fail(f"configuration error:\n{data}", 2)
+    if not isinstance(data, dict):
+        _fail(f"the run failed: {state.message or data}")
+    return data
 
 
 def _print_files(result: dict) -> None:
@@ -114,6 +114,7 @@ def _print_files(result: dict) -> None:
 def run_nightly(settings: Settings, trusts: list[str] | None) -> dict:
     from flows.nightly import nightly_flow
 
+    _registry(settings)  # a configuration error fails here, before Prefect starts
     result = _run_flow(nightly_flow, settings, trusts=trusts)
     _print_files(result)
     return result
@@ -135,6 +136,7 @@ def run_backfill(
         return
     from flows.backfill import backfill_flow
 
+    _registry(settings)
     result = _run_flow(
         backfill_flow,
         settings,

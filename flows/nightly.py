@@ -6,7 +6,7 @@ from prefect import State, flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.plan import changed_files, group_partitions
-from flows.runs import busy, execute, open_run
+from flows.runs import busy, execute, finished, open_run
 from flows.settings import Settings
 from flows.tasks import scan_task
 from warehouse.store import WarehouseBusy
@@ -26,6 +26,6 @@ def nightly_flow(trusts: list[str] | None = None) -> dict | State:
                 settings.landing_url, run.registry, trusts, settings.max_file_bytes
             )
             todo = changed_files(files, run.warehouse.latest_submissions())
-            return execute(run, group_partitions(todo), problems).as_dict()
+            return finished(execute(run, group_partitions(todo), problems))
     except WarehouseBusy as exc:
         return busy(exc)

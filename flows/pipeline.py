@@ -28,12 +28,12 @@ from expectations.row_warnings import unmapped_code_findings
 from expectations.validate import RowValidation, validate_many
 from flows.landing import SubmissionFile, read_bytes, submission_id
 from mhsip.failpoints import failpoint
-from transforms.canonical import DATASETS
+from transforms.canonical import Dataset
 from transforms.errors import FileRejected
-from transforms.mapping import map_to_canonical
-from transforms.prepare import prepare
+from transforms.mapping import MappingResult, map_many
+from transforms.prepare import prepare_many
 from transforms.read import read_table
-from transforms.standardise import standardise_interventions, standardise_ward_stays
+from transforms.standardise import standardise_many
 from transforms.trust_config import Registry
 from warehouse.archive import archive_file, read_archived
 from warehouse.lake import write_lake_partition
@@ -105,40 +105,27 @@ def process_chunk(
 ) -> tuple[list[PartitionResult], TrustHistory]:
     """Compute every partition of a chunk, advancing the trust's history month by month.
 
-    1. each file, in month order: archive → read → map (pseudonymise) → prepare → file rules;
-    2. row rules for all the chunk's surviving files at once, one GX run per dataset;
-    3. each file: standardise, and its outcome.
+    1. each file, in month order: archive → read;
+    2. per dataset, all the chunk's files at once: map (pseudonymise) → prepare;
+    3. each file, in month order: file rules against the history of the earlier months;
+    4. per dataset, at once: row rules (one GX run), standardise; each file's outcome.
+    Batching gives the same results as file by file at a fraction of the fixed per-call cost.
     """
-    checked: list[list[Checked | SubmissionOutcome]] = []
-    for work in chunk.partitions:
-        per_file: list[Checked | SubmissionOutcome] = []
-        for file in work.files:
-            content = (
-                read_archived(ctx.archive_url, file.sha256)
-                if work.from_archive
-                else read_bytes(file.url)
-            )
-            file = _rehash(file, content)
-            archive_file(ctx.archive_url, content, file.sha256)
-            failpoint("after_archive")
-            result = check_file_rules(file, content, ctx, history)
-            if isinstance(result, Checked):
-                history.record_loaded(
-                    file.reporting_month, file.dataset, file.sha256, result.received
-                )
-            per_file.append(result)
-        checked.append(per_file)
-    validated = _validate_chunk(
-        [c for part in checked for c in part if isinstance(c, Checked)], ctx
+    fetched = [_read(work, file, ctx) for work in chunk.partitions for file in work.files]
+    items = [
+        check_file_rules(item, ctx, history) if isinstance(item, Checked) else item
+        for item in _prepare_chunk([f for f, _ in fetched], [r for _, r in fetched], ctx)
+    ]
+    checked = [item for item in items if isinstance(item, Checked)]
+    validated = _validate_chunk(checked, ctx)
+    facts = _standardise(checked, validated, ctx)
+    finished = map(_finish, checked, validated, facts, [ctx] * len(checked))
+    outcomes = iter(
+        [item if isinstance(item, SubmissionOutcome) else next(finished) for item in items]
     )
-    results = []
-    for work, per_file in zip(chunk.partitions, checked, strict=True):
-        outcomes = [
-            item if isinstance(item, SubmissionOutcome) else _finish(item, validated[id(item)], ctx)
-            for item in per_file
-        ]
-        results.append(PartitionResult(work, outcomes))
-    return results, history
+    return [
+        PartitionResult(w, [next(outcomes) for _ in w.files]) for w in chunk.partitions
+    ], history
 
 
 def load_partition(
@@ -165,54 +152,112 @@ def load_partition(
 
 @dataclass
 class Checked:
-    """A file that passed the file rules and waits for its row rules."""
+    """A file mapped and prepared; once past the file rules (`findings`), it waits for its row
+    rules."""
 
     file: SubmissionFile
     received: int
     prepared: pd.DataFrame
     unmapped: dict[str, dict[str, int]]
-    findings: list[Finding]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _read(
+    work: PartitionWork, file: SubmissionFile, ctx: ComputeContext
+) -> tuple[SubmissionFile, pd.DataFrame | SubmissionOutcome]:
+    """Archive the file's bytes, then read them: the file as processed, and its raw frame or
+    rejected outcome."""
+    if work.from_archive:
+        content = read_archived(ctx.archive_url, file.sha256)
+    else:
+        content = read_bytes(file.url)
+    file = _rehash(file, content)
+    archive_file(ctx.archive_url, content, file.sha256)
+    failpoint("after_archive")
+    try:
+        return file, read_table(content, file.file_name, ctx.registry.trust(file.trust_code))
+    except FileRejected as exc:
+        return file, _rejected(file, ctx, 0, exc.rule, exc.message, [])
+
+
+def _by_dataset(files: list[SubmissionFile]) -> dict[tuple[str, Dataset], list[int]]:
+    """Positions of the files of each (trust, dataset), in chunk order."""
+    groups: dict[tuple[str, Dataset], list[int]] = {}
+    for position, file in enumerate(files):
+        groups.setdefault((file.trust_code, file.dataset), []).append(position)
+    return groups
+
+
+def _prepare_chunk(
+    files: list[SubmissionFile], raws: list[pd.DataFrame | SubmissionOutcome], ctx: ComputeContext
+) -> list[Checked | SubmissionOutcome]:
+    """map (pseudonymise) → prepare, once per dataset over the files that were read; a file
+    missing a required column becomes its rejected outcome."""
+    items: list[Checked | SubmissionOutcome | pd.DataFrame] = list(raws)
+    for (trust_code, dataset), positions in _by_dataset(files).items():
+        read = [(p, raw) for p in positions if isinstance(raw := raws[p], pd.DataFrame)]
+        trust, codes = ctx.registry.trust(trust_code), ctx.registry.codes
+        mapped = map_many([raw for _, raw in read], dataset, trust, codes, ctx.key)
+        passed: list[tuple[int, int, MappingResult]] = []
+        for (p, raw), result in zip(read, mapped, strict=True):
+            if isinstance(result, FileRejected):
+                items[p] = _rejected(files[p], ctx, len(raw), result.rule, result.message, [])
+            else:
+                passed.append((p, len(raw), result))
+        months = [files[p].reporting_month for p, _, _ in passed]
+        prepared = prepare_many([m.frame for _, _, m in passed], dataset, months)
+        for (p, received, m), frame in zip(passed, prepared, strict=True):
+            items[p] = Checked(files[p], received, frame, m.unmapped)
+    done = [item for item in items if not isinstance(item, pd.DataFrame)]
+    assert len(done) == len(files), "every file read is mapped or rejected"
+    return done
 
 
 def check_file_rules(
-    file: SubmissionFile, content: bytes, ctx: ComputeContext, history: TrustHistory
+    item: Checked, ctx: ComputeContext, history: TrustHistory
 ) -> Checked | SubmissionOutcome:
-    """read → map (pseudonymise) → prepare → file rules; a rejected outcome, or the file checked."""
+    """File rules against the trust's earlier months: the rejected outcome, or the file with its
+    warnings, recorded in the history so that later months are compared with it."""
+    file = item.file
     trust = ctx.registry.trust(file.trust_code)
-    received = 0
-    try:
-        raw = read_table(content, file.file_name, trust)
-        received = len(raw)
-        mapped = map_to_canonical(raw, file.dataset, trust, ctx.registry.codes, ctx.key)
-        prepared = prepare(mapped.frame, file.dataset, file.reporting_month)
-        findings = check_file(
-            prepared, file.dataset, trust, file.sha256,
-            history.for_file(file.dataset, file.reporting_month),
-            reporting_month=file.reporting_month,
-        )  # fmt: skip
-    except FileRejected as exc:
-        return _rejected(file, ctx, received, exc.rule, exc.message, [])
+    findings = check_file(
+        item.prepared, file.dataset, trust, file.sha256,
+        history.for_file(file.dataset, file.reporting_month),
+        reporting_month=file.reporting_month,
+    )  # fmt: skip
     rejects = [f for f in findings if f.severity == "reject_file"]
     if rejects:
-        return _rejected(file, ctx, received, rejects[0].rule, rejects[0].detail, findings)
-    return Checked(file, received, prepared, mapped.unmapped, findings)
+        return _rejected(file, ctx, item.received, rejects[0].rule, rejects[0].detail, findings)
+    history.record_loaded(file.reporting_month, file.dataset, file.sha256, item.received)
+    return replace(item, findings=findings)
 
 
-def _validate_chunk(items: list[Checked], ctx: ComputeContext) -> dict[int, RowValidation]:
-    """Row rules for a chunk's checked files: one suite run per dataset (same trust)."""
+def _validate_chunk(items: list[Checked], ctx: ComputeContext) -> list[RowValidation]:
+    """Row rules for a chunk's checked files, one suite run per dataset; in the items' order."""
     results: dict[int, RowValidation] = {}
-    for dataset in DATASETS:
-        group = [c for c in items if c.file.dataset == dataset]
-        if not group:
-            continue
-        trust = ctx.registry.trust(group[0].file.trust_code)
-        rows = validate_many([c.prepared for c in group], dataset, trust)
-        results.update({id(c): r for c, r in zip(group, rows, strict=True)})
-    return results
+    for (trust_code, dataset), positions in _by_dataset([c.file for c in items]).items():
+        frames = [items[p].prepared for p in positions]
+        rows = validate_many(frames, dataset, ctx.registry.trust(trust_code))
+        results.update(zip(positions, rows, strict=True))
+    return [results[p] for p in range(len(items))]
 
 
-def _finish(item: Checked, rows: RowValidation, ctx: ComputeContext) -> SubmissionOutcome:
-    facts = _standardise(item.file, rows.valid, ctx)
+def _standardise(
+    items: list[Checked], validated: list[RowValidation], ctx: ComputeContext
+) -> list[pd.DataFrame]:
+    """Fact rows of each checked file's valid rows, one pass per dataset; in the items' order."""
+    facts: dict[int, pd.DataFrame] = {}
+    for (trust_code, dataset), positions in _by_dataset([c.file for c in items]).items():
+        valid = [validated[p].valid for p in positions]
+        months = [items[p].file.reporting_month for p in positions]
+        frames = standardise_many(valid, dataset, trust_code, months, ctx.imd)
+        facts.update(zip(positions, frames, strict=True))
+    return [facts[p] for p in range(len(items))]
+
+
+def _finish(
+    item: Checked, rows: RowValidation, facts: pd.DataFrame, ctx: ComputeContext
+) -> SubmissionOutcome:
     warnings = [*item.findings, *rows.warnings, *unmapped_code_findings(item.unmapped)]
     return _loaded(item.file, ctx, item.received, facts, rows.quarantine, warnings)
 
@@ -221,12 +266,6 @@ def _rehash(file: SubmissionFile, content: bytes) -> SubmissionFile:
     """The file may have changed since discovery: the bytes processed are what counts."""
     sha = hashlib.sha256(content).hexdigest()
     return file if sha == file.sha256 else replace(file, sha256=sha, size_bytes=len(content))
-
-
-def _standardise(file: SubmissionFile, valid: pd.DataFrame, ctx: ComputeContext) -> pd.DataFrame:
-    if file.dataset == "restrictive_interventions":
-        return standardise_interventions(valid, file.trust_code, file.reporting_month, ctx.imd)
-    return standardise_ward_stays(valid, file.trust_code, file.reporting_month, ctx.imd)
 
 
 def _now() -> datetime:

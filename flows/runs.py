@@ -71,7 +71,19 @@ BUSY = "warehouse busy: "
 def busy(exc: Exception) -> State:
     """A failed run with a one-line reason (no traceback): another run holds the warehouse."""
     get_run_logger().error("%s%s", BUSY, exc)
-    return Failed(message=f"{BUSY}{exc}")
+    return Failed(message=f"{BUSY}{exc}", data={"busy": str(exc)})
+
+
+def finished(report: RunReport) -> dict | State:
+    """The run's summary; a Failed state carrying it when any trust-month failed, so the
+    scheduler and the UI show the run as failed while everything that could load did."""
+    summary = report.as_dict()
+    if report.failures:
+        return Failed(
+            message=f"{len(report.failures)} trust-months failed; the next run retries them",
+            data=summary,
+        )
+    return summary
 
 
 def task_runner(settings: Settings) -> Any:
