@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -58,6 +61,25 @@ class _Bar:
             self.progress.update(self.task, advance=1, description=f"{work.label}")
 
 
+@contextmanager
+def _log_file(settings: Settings) -> Iterator[Path]:
+    """Also write the run's log lines (trust, month, file, rule; never patient data) to
+    MHSIP_HOME/logs/mhsip.log, beside Prefect's own record of the run."""
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    path = settings.logs / "mhsip.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    loggers = [logging.getLogger(n) for n in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield path
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+        handler.close()
+
+
 def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     """Run a flow with a progress bar; map the expected failures to one-line reasons.
 
@@ -73,7 +95,7 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True) as progress, _log_file(settings):
         runs.progress_listener = _Bar(progress)
         try:
             state: Any = with_settings(fn, settings)(**kwargs, return_state=True)
@@ -292,7 +314,8 @@ def _demo_paths(settings: Settings) -> None:
     out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
     out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
     out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
-    out.print(f"Prefect home and logs: {(settings.home / 'prefect').resolve()}")
+    out.print(f"run log:               {(settings.logs / 'mhsip.log').resolve()}")
+    out.print(f"Prefect home:          {(settings.home / 'prefect').resolve()}")
     out.print(f"HTML report:           {(settings.reports / 'index.html').resolve()}")
     query = (
         "SELECT reporting_month, interventions, occupied_bed_days, interventions_per_1000_obd "
