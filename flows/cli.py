@@ -126,7 +126,7 @@ def status(
     as_of: Annotated[str | None, typer.Option(help="judge lateness as of YYYY-MM-DD")] = None,
 ) -> None:
     """Submission matrix (trusts x months: loaded, nil, partial, rejected, late) and DQ counts."""
-    from flows.commands import run_status
+    from flows.status_view import run_status
 
     today = date.fromisoformat(as_of) if as_of else date.today()
     first = _month(from_month) if from_month else None
@@ -141,7 +141,7 @@ def demo(
     scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
 ) -> None:
     """Generate 16 trusts' extracts, run the nightly flow, and show where everything is."""
-    from flows.commands import run_demo
+    from flows.demo import run_demo
 
     run_demo(_settings(demo=True), _month(start), months, scale)
 

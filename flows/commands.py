@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -24,7 +20,6 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 
 from flows.settings import Settings
 from transforms.trust_config import ConfigError, load_registry
@@ -190,60 +185,6 @@ def run_generate(
     )
 
 
-def run_status(
-    settings: Settings, as_json: bool, first: date | None, last: date | None, today: date
-) -> None:
-    """Trusts x months: loaded, nil return, partial, rejected, missing or late."""
-    from flows.plan import months_between
-    from warehouse.status import read_only, status_matrix
-
-    registry = _registry(settings)
-    try:
-        with read_only(settings.warehouse, settings.published_path) as read:
-            if first is None or last is None:
-                received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
-                                " FROM etl_submission", [])  # fmt: skip
-                if received["a"].isna().all():
-                    _fail("nothing has been received yet; run `mhsip nightly`")
-                first = first or received["a"].iloc[0]
-                last = last or received["b"].iloc[0]
-            months = months_between(_month_of(first), _month_of(last))
-            frame = status_matrix(read, sorted(registry.trusts), months, today, settings.due_day)
-    except FileNotFoundError as exc:
-        _fail(str(exc))
-        return
-    if as_json:
-        print(json.dumps(frame.to_dict(orient="records"), indent=1))
-        return
-    table = Table(
-        title=f"Submissions as of {today} ({', '.join(f'{k} {v}' for k, v in LEGEND.items())})"
-    )
-    table.add_column("trust")
-    for month in months:
-        table.add_column(f"{month:%y-%m}", justify="center")
-    for trust, group in frame.groupby("trust_code", sort=True):
-        table.add_row(str(trust), *[MARKS[state] for state in group["state"]])
-    out.print(table)
-    out.print(
-        f"rows received {frame.rows_received.sum()}, loaded {frame.rows_loaded.sum()}, "
-        f"quarantined {frame.rows_quarantined.sum()}; files rejected {frame.files_rejected.sum()}; "
-        f"trust-months late {(frame.state == 'late').sum()}"
-    )
-
-
-LEGEND = {"L": "loaded", "0": "nil return", "P": "partial", "R": "rejected", "-": "not yet due",
-          "!": "late"}  # fmt: skip
-MARKS = {
-    "loaded": "[green]L[/green]", "nil": "[green]0[/green]", "partial": "[yellow]P[/yellow]",
-    "rejected": "[red]R[/red]", "missing": "-", "late": "[bold red]![/bold red]",
-}  # fmt: skip
-
-
-def _month_of(value: object) -> date:
-    stamp = pd.Timestamp(str(value))
-    return date(stamp.year, stamp.month, 1)
-
-
 def run_report(settings: Settings, target: Path | None) -> Path:
     """Build the static report from the published copy (never the live warehouse)."""
     from report import build_report
@@ -271,56 +212,3 @@ def run_db_upgrade(settings: Settings) -> None:
     with Warehouse.open(settings.warehouse, settings.lock_timeout_seconds):
         pass
     out.print(f"warehouse schema is up to date: {settings.warehouse}")
-
-
-def run_demo(settings: Settings, start: date, months: int, scale: float) -> None:
-    landing = Path(settings.landing_url)
-    out.print(f"[bold]mhsip demo[/bold] into {settings.home.resolve()} (synthetic data, demo key)")
-    run_generate(settings, landing, start, months, None, scale, seed=42, faults=True)
-    reference = landing / "_reference" / "imd_lsoa.csv"
-    if reference.exists():
-        (settings.home / "reference").mkdir(parents=True, exist_ok=True)
-        shutil.copy(reference, settings.home / "reference" / "imd_lsoa.csv")
-    result = run_nightly(settings, None)
-    _demo_summary(result)
-    run_report(settings, None)
-    _demo_paths(settings)
-
-
-def _demo_summary(result: dict) -> None:
-    per: dict[str, dict] = defaultdict(lambda: {"months": set(), "loaded": 0, "quar": 0, "rej": []})
-    for f in result["files"]:
-        row = per[f["trust_code"]]
-        if f["status"] == "loaded":
-            row["months"].add(f["reporting_month"])
-        else:
-            row["rej"].append(f"{f['reporting_month']} {f['rejection_rule']}")
-        row["loaded"] += f["rows_loaded"]
-        row["quar"] += f["rows_quarantined"]
-    table = Table(title="Demo run by trust")
-    for name in ("trust", "months loaded", "rows loaded", "rows quarantined", "rejected files"):
-        table.add_column(name)
-    for trust, row in sorted(per.items()):
-        table.add_row(
-            trust, str(len(row["months"])), str(row["loaded"]), str(row["quar"]),
-            "; ".join(row["rej"]) or "-",
-        )  # fmt: skip
-    out.print(table)
-
-
-def _demo_paths(settings: Settings) -> None:
-    out.print(f"warehouse (live):      {settings.warehouse}")
-    out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
-    out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
-    out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
-    out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
-    out.print(f"run log:               {(settings.logs / 'mhsip.log').resolve()}")
-    out.print(f"Prefect home:          {(settings.home / 'prefect').resolve()}")
-    out.print(f"HTML report:           {(settings.reports / 'index.html').resolve()}")
-    query = (
-        "SELECT reporting_month, interventions, occupied_bed_days, interventions_per_1000_obd "
-        "FROM mart_trust_month WHERE trust_code = 'ALL' ORDER BY reporting_month"
-    )
-    out.print("example query (the collaborative's rate per 1,000 occupied bed days):")
-    out.print(f"  {query}")
-    out.print("  (open the BI copy read-only with any DuckDB client, or see docs/bi.md)")

@@ -217,8 +217,8 @@ def test_no_identifier_reaches_home_outside_the_archive(run_env, registry) -> No
 def test_status_json_lists_every_trust_month_with_its_counts(run_env, capsys) -> None:
     import json
 
-    from flows.commands import run_status
     from flows.settings import Settings
+    from flows.status_view import run_status
 
     run_status(Settings(), True, None, None, date(2024, 5, 1))
     records = json.loads(capsys.readouterr().out)
