@@ -37,7 +37,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="mhsip-profile-"))
     registry = load_registry(REPO / "config")
     trusts = sorted(registry.trusts)[: args.trusts]
-    generate(work / "landing", registry, date(2022, 1, 1), args.months, trusts, scale=args.scale, faults=False)
+    generate(
+        work / "landing",
+        registry,
+        date(2022, 1, 1),
+        args.months,
+        trusts,
+        scale=args.scale,
+        faults=False,
+    )
     files, _ = scan_landing(str(work / "landing"), registry)
     chains = chunk_by_trust(group_partitions(files), 120)
     ctx = ComputeContext(registry=registry, key=b"profile", archive_url=str(work / "archive"))
@@ -53,8 +61,10 @@ def main() -> None:
                 _, history = process_chunk(chunk, ctx, history)
     wall = time.perf_counter() - began
     rows = sum(len(c.partitions) for cs in chains.values() for c in cs)
-    print(f"{rows} trust-months, {len(files)} files: {wall:.1f} s compute "
-          f"({1000 * wall / len(files):.0f} ms per file)")
+    print(
+        f"{rows} trust-months, {len(files)} files: {wall:.1f} s compute "
+        f"({1000 * wall / len(files):.0f} ms per file)"
+    )
     print(profiler.output_text(unicode=False, color=False, show_all=False)[:6000])
     _ = ChunkWork
 

@@ -23,10 +23,24 @@ def occupied_bed_days(
     means the patient is still in hospital.
     """
     month_start = pd.Timestamp(reporting_month.year, reporting_month.month, 1)
-    next_month = month_start + pd.offsets.MonthBegin(1)
+    return occupied_bed_days_per_row(
+        stay_start, stay_end, month_start, month_start + pd.offsets.MonthBegin(1)
+    )
+
+
+def occupied_bed_days_per_row(
+    stay_start: pd.Series,
+    stay_end: pd.Series,
+    month_start: pd.Series | pd.Timestamp,
+    next_month: pd.Series | pd.Timestamp,
+) -> pd.Series:
+    """As `occupied_bed_days`, with each row's own month (first day, and first day of the next
+    month: one value for all rows, or a series on the stays' index), so the stays of several
+    months' files are counted in one pass."""
     start = pd.to_datetime(stay_start).astype("datetime64[us]").dt.normalize()
     end = pd.to_datetime(stay_end).astype("datetime64[us]").dt.normalize()
     counted_from = start.where(start > month_start, month_start)
-    counted_to = end.fillna(next_month).where(lambda e: e < next_month, next_month)
+    counted_to = end.fillna(next_month)
+    counted_to = counted_to.where(counted_to < next_month, next_month)
     days = (counted_to - counted_from).dt.days.clip(lower=0)
     return days.where(start.notna()).astype("Int64")

@@ -16,7 +16,8 @@ the file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -35,6 +36,7 @@ from transforms.canonical import (
 )
 from transforms.errors import FileRejected
 from transforms.identifiers import nhs_number_status, pseudonymise, withhold_nhs_like
+from transforms.prepare import split_files, stack_files
 from transforms.trust_config import CodeMaps, TrustConfig
 
 # Hospital Bed Type (MH) codes (DOMAIN 1.9); codes.py has no set for them, so it lives here.
@@ -75,18 +77,56 @@ def map_to_canonical(
     raw: pd.DataFrame, dataset: Dataset, trust: TrustConfig, codes: CodeMaps, key: bytes
 ) -> MappingResult:
     """Canonical frame of one trust file; see the module docstring for the rules."""
-    columns = _locate_columns(raw, dataset, trust)
+    result = map_many([raw], dataset, trust, codes, key)[0]
+    if isinstance(result, FileRejected):
+        raise result
+    return result
+
+
+def map_many(
+    raws: Sequence[pd.DataFrame], dataset: Dataset, trust: TrustConfig, codes: CodeMaps, key: bytes
+) -> list[MappingResult | FileRejected]:
+    """`map_to_canonical` of each of one trust's files, the rejection in place of a result for a
+    file that lacks a required column (returned, not raised, so the other files go on).
+
+    Columns are located per file (each file has its own headers); the column work runs once on
+    the stacked rows of the files that passed, and the unmapped counts are taken per file.
+    """
+    located: list[dict[str, str] | FileRejected] = []
+    for raw in raws:
+        try:
+            located.append(_locate_columns(raw, dataset, trust))
+        except FileRejected as exc:
+            located.append(exc)
+    passed = [
+        (raw, columns)
+        for raw, columns in zip(raws, located, strict=True)
+        if isinstance(columns, dict)
+    ]
+    mapped = iter(_map_columns(passed, dataset, trust, codes, key) if passed else [])
+    return [columns if isinstance(columns, FileRejected) else next(mapped) for columns in located]
+
+
+def _map_columns(
+    files: list[tuple[pd.DataFrame, dict[str, str]]],
+    dataset: Dataset,
+    trust: TrustConfig,
+    codes: CodeMaps,
+    key: bytes,
+) -> list[MappingResult]:
+    """Map the located columns of several files at once, then cut the result back per file."""
+    stacked, offsets = stack_files([_canonical_text(raw, columns) for raw, columns in files])
+    missing = pd.Series(pd.NA, index=stacked.index, dtype="str")
     out: dict[str, pd.Series] = {}
-    unmapped: dict[str, dict[str, int]] = {}
+    unmapped: list[dict[str, dict[str, int]]] = [{} for _ in files]
     for spec in FIELDS[dataset]:
-        text = _column(raw, columns.get(spec.name))
+        text = _clean(stacked.get(spec.name, missing))
         if spec.kind != "text":
             text = withhold_nhs_like(text)
         if spec.name in NATIONAL:
             mapped = map_codes(text, spec.name, trust.values.get(spec.name, {}), codes)
-            counts = _unmapped_counts(text, mapped, NATIONAL[spec.name])
-            if counts:
-                unmapped[spec.name] = counts
+            for number, counts in _unmapped_counts(text, mapped, NATIONAL[spec.name], offsets):
+                unmapped[number][spec.name] = counts
             text = mapped
         elif spec.name == "lsoa":
             text = text.str.replace(r"\s+", "", regex=True).str.upper()
@@ -98,9 +138,21 @@ def map_to_canonical(
     nhs, local = out["nhs_number"], out["local_patient_id"]
     out[NHS_NUMBER_STATUS] = nhs_number_status(nhs)
     out[PATIENT_KEY] = pseudonymise(nhs, local, trust.ods_code, key)
-    out[SOURCE_ROW] = _source_rows(raw)
-    frame = pd.DataFrame({name: out[name] for name in mapped_columns(dataset)}, index=raw.index)
-    return MappingResult(frame.reset_index(drop=True), unmapped)
+    out[SOURCE_ROW] = stacked[SOURCE_ROW].astype("int64")
+    frame = pd.DataFrame({name: out[name] for name in mapped_columns(dataset)})
+    return [
+        MappingResult(part, counts)
+        for part, counts in zip(split_files(frame, offsets), unmapped, strict=True)
+    ]
+
+
+def _canonical_text(raw: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The file's located columns as text under their canonical names, and its source row
+    numbers. A field the file lacks is added as missing once the files are stacked."""
+    frame = raw[list(columns.values())].set_axis(list(columns), axis=1)
+    not_text = {name: "str" for name, dtype in frame.dtypes.items() if dtype != "str"}
+    frame = frame.astype(not_text) if not_text else frame
+    return frame.assign(**{SOURCE_ROW: _source_rows(raw)})
 
 
 def _normal_header(header: str) -> str:
@@ -130,10 +182,9 @@ def _locate_columns(raw: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> 
     return found
 
 
-def _column(raw: pd.DataFrame, name: str | None) -> pd.Series:
-    if name is None:
-        return pd.Series(pd.NA, index=raw.index, dtype="str")
-    text = raw[name].astype("str").str.strip()
+def _clean(column: pd.Series) -> pd.Series:
+    """Trimmed text, blank as missing (a field absent from a file is missing on its rows)."""
+    text = column.astype("str").str.strip()
     return text.where(text.str.len() > 0)
 
 
@@ -180,10 +231,17 @@ def normalise_code(text: pd.Series, name: str) -> pd.Series:
 
 
 def _unmapped_counts(
-    given: pd.Series, mapped: pd.Series, national: Iterable[str]
-) -> dict[str, int]:
-    bad = given[mapped.notna() & ~mapped.isin(list(national))]
-    return {str(k): int(v) for k, v in bad.value_counts(sort=True).items()}
+    given: pd.Series, mapped: pd.Series, national: Iterable[str], offsets: list[int]
+) -> Iterator[tuple[int, dict[str, int]]]:
+    """(file number, {value as given: rows}) for each stacked file with a value that did not
+    map to a national code; files without one are skipped, which is most files."""
+    bad = (mapped.notna() & ~mapped.isin(list(national))).to_numpy(dtype=bool)
+    if not bad.any():
+        return
+    for number, (start, end) in enumerate(itertools.pairwise(offsets)):
+        if bad[start:end].any():
+            values = given.iloc[start:end][bad[start:end]]
+            yield number, {str(k): int(v) for k, v in values.value_counts(sort=True).items()}
 
 
 def to_iso(text: pd.Series, formats: list[str], out_format: str) -> pd.Series:
