@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flows.pipeline import FileSummary, PartitionResult, summary
+from flows.outcomes import FileSummary, summary
+from flows.pipeline import PartitionResult
 from mhsip.failpoints import failpoint
 from warehouse.lake import write_lake_partition
 from warehouse.loads import PartitionLoad

@@ -14,10 +14,11 @@ Idempotent: the same bytes give the same submission ids, facts and quarantine ro
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pandas as pd
 
@@ -27,19 +28,18 @@ from expectations.history import TrustHistory
 from expectations.row_warnings import unmapped_code_findings
 from expectations.validate import RowValidation, validate_many
 from flows.landing import SubmissionFile, read_bytes, submission_id
+from flows.outcomes import loaded, rejected
 from mhsip.failpoints import failpoint
 from transforms.canonical import Dataset
 from transforms.errors import FileRejected
 from transforms.mapping import MappingResult, map_many
 from transforms.prepare import prepare_many
 from transforms.read import read_table
+from transforms.read_guards import DEFAULT_LIMITS, ReadLimits
 from transforms.standardise import standardise_many
 from transforms.trust_config import Registry
 from warehouse.archive import archive_file, read_archived
-from warehouse.lake import write_lake_partition
-from warehouse.loads import PartitionLoad, SubmissionOutcome
-from warehouse.schema import FACT_TABLES
-from warehouse.store import Warehouse
+from warehouse.loads import SubmissionOutcome
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class ComputeContext:
     archive_url: str
     imd: Mapping[str, int] | None = None
     flow_run_id: str | None = None
+    max_file_bytes: int = 256 * 1024 * 1024  # MHSIP_MAX_FILE_BYTES
+    read_limits: ReadLimits = DEFAULT_LIMITS  # MHSIP_MAX_XLSX_UNCOMPRESSED_BYTES
 
 
 @dataclass
@@ -82,24 +84,6 @@ class PartitionResult:
     outcomes: list[SubmissionOutcome]
 
 
-@dataclass
-class FileSummary:
-    """What happened to one file: small, printable, free of patient data."""
-
-    trust_code: str
-    reporting_month: str
-    dataset: str
-    file_name: str
-    submission_id: str
-    status: str
-    rows_received: int
-    rows_loaded: int
-    rows_quarantined: int
-    rejection_rule: str | None = None
-    rejection_reason: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-
 def process_chunk(
     chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory
 ) -> tuple[list[PartitionResult], TrustHistory]:
@@ -128,28 +112,6 @@ def process_chunk(
     ], history
 
 
-def load_partition(
-    result: PartitionResult, warehouse: Warehouse, lake_url: str
-) -> list[FileSummary]:
-    """Lake first (atomic per file), then the warehouse in one transaction.
-
-    A crash between the two leaves the lake ahead of the warehouse; the submission is not yet
-    recorded as seen, so the next run processes it again and both converge.
-    """
-    work = result.work
-    for outcome in result.outcomes:
-        if outcome.status == "loaded" and outcome.facts is not None:
-            table = FACT_TABLES[outcome.dataset].name
-            write_lake_partition(
-                lake_url, table, work.trust_code, work.reporting_month, outcome.facts
-            )
-    failpoint("after_lake_write")
-    warehouse.replace_partition(
-        PartitionLoad(work.trust_code, work.reporting_month, result.outcomes)
-    )
-    return [summary(work, o) for o in result.outcomes]
-
-
 @dataclass
 class Checked:
     """A file mapped and prepared; once past the file rules (`findings`), it waits for its row
@@ -167,17 +129,26 @@ def _read(
 ) -> tuple[SubmissionFile, pd.DataFrame | SubmissionOutcome]:
     """Archive the file's bytes, then read them: the file as processed, and its raw frame or
     rejected outcome."""
-    if work.from_archive:
-        content = read_archived(ctx.archive_url, file.sha256)
-    else:
-        content = read_bytes(file.url)
+    try:
+        if work.from_archive:
+            content = read_archived(ctx.archive_url, file.sha256)
+        else:
+            content = read_bytes(file.url, max_bytes=ctx.max_file_bytes)
+    except FileRejected as exc:  # it grew past the size limit since discovery
+        return file, rejected(file, ctx, 0, exc.rule, exc.message, [])
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise  # transient I/O: the partition fails and the next run retries it
+        reason = f"{file.file_name} became a symbolic link after discovery; links are not followed"
+        return file, rejected(file, ctx, 0, "symlink_not_followed", reason, [])
     file = _rehash(file, content)
     archive_file(ctx.archive_url, content, file.sha256)
     failpoint("after_archive")
+    trust = ctx.registry.trust(file.trust_code)
     try:
-        return file, read_table(content, file.file_name, ctx.registry.trust(file.trust_code))
+        return file, read_table(content, file.file_name, trust, limits=ctx.read_limits)
     except FileRejected as exc:
-        return file, _rejected(file, ctx, 0, exc.rule, exc.message, [])
+        return file, rejected(file, ctx, 0, exc.rule, exc.message, [])
 
 
 def _by_dataset(files: list[SubmissionFile]) -> dict[tuple[str, Dataset], list[int]]:
@@ -201,7 +172,7 @@ def _prepare_chunk(
         passed: list[tuple[int, int, MappingResult]] = []
         for (p, raw), result in zip(read, mapped, strict=True):
             if isinstance(result, FileRejected):
-                items[p] = _rejected(files[p], ctx, len(raw), result.rule, result.message, [])
+                items[p] = rejected(files[p], ctx, len(raw), result.rule, result.message, [])
             else:
                 passed.append((p, len(raw), result))
         months = [files[p].reporting_month for p, _, _ in passed]
@@ -227,7 +198,7 @@ def check_file_rules(
     )  # fmt: skip
     rejects = [f for f in findings if f.severity == "reject_file"]
     if rejects:
-        return _rejected(file, ctx, item.received, rejects[0].rule, rejects[0].detail, findings)
+        return rejected(file, ctx, item.received, rejects[0].rule, rejects[0].detail, findings)
     history.record_loaded(file.reporting_month, file.dataset, file.sha256, item.received)
     return replace(item, findings=findings)
 
@@ -259,7 +230,7 @@ def _finish(
     item: Checked, rows: RowValidation, facts: pd.DataFrame, ctx: ComputeContext
 ) -> SubmissionOutcome:
     warnings = [*item.findings, *rows.warnings, *unmapped_code_findings(item.unmapped)]
-    return _loaded(item.file, ctx, item.received, facts, rows.quarantine, warnings)
+    return loaded(item.file, ctx, item.received, facts, rows.quarantine, warnings)
 
 
 def _rehash(file: SubmissionFile, content: bytes) -> SubmissionFile:
@@ -268,48 +239,7 @@ def _rehash(file: SubmissionFile, content: bytes) -> SubmissionFile:
     return file if sha == file.sha256 else replace(file, sha256=sha, size_bytes=len(content))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _loaded(
-    file: SubmissionFile, ctx: ComputeContext, received: int, facts: pd.DataFrame,
-    quarantine: pd.DataFrame, warnings: list[Finding],
-) -> SubmissionOutcome:  # fmt: skip
-    return SubmissionOutcome(
-        dataset=file.dataset, submission_id=file.submission_id, file_name=file.file_name,
-        file_sha256=file.sha256, status="loaded", rows_received=received,
-        rows_loaded=len(facts), rows_quarantined=int(quarantine["source_row_number"].nunique()),
-        rejection_rule=None, rejection_reason=None, warnings=warnings, received_at=_now(),
-        processed_at=_now(), flow_run_id=ctx.flow_run_id, facts=facts, quarantine=quarantine,
-    )  # fmt: skip
-
-
-def _rejected(
-    file: SubmissionFile, ctx: ComputeContext, received: int, rule: str, reason: str,
-    findings: list[Finding],
-) -> SubmissionOutcome:  # fmt: skip
-    return SubmissionOutcome(
-        dataset=file.dataset, submission_id=file.submission_id, file_name=file.file_name,
-        file_sha256=file.sha256, status="rejected", rows_received=received, rows_loaded=0,
-        rows_quarantined=0, rejection_rule=rule, rejection_reason=reason,
-        warnings=[f for f in findings if f.severity == "warn"], received_at=_now(),
-        processed_at=_now(), flow_run_id=ctx.flow_run_id, facts=None, quarantine=None,
-    )  # fmt: skip
-
-
-def summary(work: PartitionWork, o: SubmissionOutcome) -> FileSummary:
-    """What happened to one file, for logs, the CLI and artifacts."""
-    return FileSummary(
-        trust_code=work.trust_code, reporting_month=f"{work.reporting_month:%Y-%m}",
-        dataset=o.dataset, file_name=o.file_name, submission_id=o.submission_id,
-        status=o.status, rows_received=o.rows_received, rows_loaded=o.rows_loaded,
-        rows_quarantined=o.rows_quarantined, rejection_rule=o.rejection_rule,
-        rejection_reason=o.rejection_reason, warnings=[w.rule for w in o.warnings],
-    )  # fmt: skip
-
-
 __all__ = [
-    "ChunkWork", "ComputeContext", "PartitionResult", "PartitionWork", "load_partition",
+    "ChunkWork", "ComputeContext", "PartitionResult", "PartitionWork",
     "process_chunk", "submission_id",
 ]  # fmt: skip

@@ -16,11 +16,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import artifacts
 from flows.landing import LandingProblem
-from flows.pipeline import ComputeContext, FileSummary, PartitionWork
+from flows.outcomes import FileSummary
+from flows.pipeline import ComputeContext, PartitionWork
 from flows.plan import chunk_by_trust
 from flows.settings import Settings
 from flows.tasks import marts_task, run_chains
 from mhsip.failpoints import failpoint
+from transforms.read_guards import ReadLimits
 from transforms.trust_config import Registry, load_registry
 from warehouse.store import Warehouse
 
@@ -116,6 +118,8 @@ def open_run(settings: Settings) -> Iterator[Run]:
     compute = ComputeContext(
         registry=registry, key=settings.key_bytes(), archive_url=settings.archive_url,
         imd=load_imd(settings.imd_path), flow_run_id=str(flow_run.id) if flow_run.id else None,
+        max_file_bytes=settings.max_file_bytes,
+        read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes),
     )  # fmt: skip
     warehouse = Warehouse.open(
         settings.warehouse, lock_timeout_seconds=settings.lock_timeout_seconds

@@ -16,10 +16,10 @@ from prefect.futures import PrefectFuture, as_completed
 from expectations.history import TrustHistory
 from flows.landing import LandingProblem, SubmissionFile, scan_landing
 from flows.load import load_chunk
+from flows.outcomes import FileSummary
 from flows.pipeline import (
     ChunkWork,
     ComputeContext,
-    FileSummary,
     PartitionResult,
     PartitionWork,
     process_chunk,
