@@ -116,15 +116,15 @@ def _drop_to_zero(history: FileHistory, month: str) -> Finding | None:
 def _formula_like(prepared: pd.DataFrame) -> Finding | None:
     """Rows with a text cell that starts like a spreadsheet formula (column names quoted only)."""
     columns = [c for c in prepared.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
-    hits = {
-        column: prepared[column].astype("str").str.match(FORMULA_LIKE, na=False)
-        for column in columns
-    }
-    per_column = {c: int(h.sum()) for c, h in hits.items() if h.any()}
-    if not per_column:
+    # one vectorised match over every text cell (stack drops blanks), not one per column
+    cells = prepared[columns].astype("str").reset_index(drop=True).stack()
+    hits = cells[cells.str.match(FORMULA_LIKE, na=False)]
+    if hits.empty:
         return None
-    any_hit = pd.concat(list(hits.values()), axis=1).any(axis=1)
-    rows = prepared.loc[any_hit, SOURCE_ROW].astype(int).tolist()
+    counts = hits.groupby(level=1).size()
+    per_column = {c: int(counts[c]) for c in columns if c in counts.index}
+    positions = sorted(set(hits.index.get_level_values(0)))
+    rows = prepared[SOURCE_ROW].iloc[positions].astype(int).tolist()
     shown = ", ".join(f"{column} ({n})" for column, n in per_column.items())
     return Finding(
         "formula_like_cell",

@@ -104,3 +104,18 @@ def test_nil_return_is_not_an_implausible_count_but_warns_after_busy_months() ->
 def test_empty_ward_stays_file_is_rejected() -> None:
     (finding,) = check_file(ws_frame([]), WS, make_trust(), SHA, FileHistory())
     assert (finding.rule, finding.severity) == ("empty_ward_stays", "reject_file")
+
+
+def test_formula_like_cells_are_counted_per_column_and_row() -> None:
+    frame = ri_frame([
+        {},
+        {"ward_code": "=HYPERLINK(\"http://x\")", "reason": "+cmd"},
+        {"incident_id": "@SUM(A1)"},
+        {"ward_code": "-A1", "reason": "-1"},  # a sign before a digit is a number
+    ])  # fmt: skip
+    findings = check_file(frame, RI, make_trust(), "sha", FileHistory())
+    formula = [f for f in findings if f.rule == "formula_like_cell"]
+    assert len(formula) == 1
+    assert formula[0].count == 3
+    assert formula[0].example_rows == (3, 4, 5)
+    assert "incident_id (1), ward_code (2), reason (1)" in formula[0].detail
