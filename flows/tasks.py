@@ -85,9 +85,15 @@ def run_chains(
                 for work in chunk.partitions:
                     on_done(work, None, exc)
                 continue
-            for result, summaries in zip(
-                partitions, load_chunk(partitions, warehouse, lake_url), strict=True
-            ):
+            try:
+                loaded = load_chunk(partitions, warehouse, lake_url)
+            except Exception as exc:
+                logger.error("%s could not be loaded (rolled back): %s", chunk.label, exc)
+                queues[chunk.trust_code] = []
+                for work in chunk.partitions:
+                    on_done(work, None, exc)
+                continue
+            for result, summaries in zip(partitions, loaded, strict=True):
                 _log(summaries)
                 results.extend(summaries)
                 on_done(result.work, summaries, None)
