@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -40,7 +41,9 @@ def fail(reason: str, code: int = 1) -> None:
 
 
 def _settings(demo: bool = False) -> Settings:
-    settings = Settings(demo_mode=True) if demo else Settings()
+    if demo:  # the flows read their settings from the environment, so demo mode goes there
+        os.environ["MHSIP_DEMO_MODE"] = "true"
+    settings = Settings()
     prepare_environment(settings)
     try:
         settings.key_bytes()
