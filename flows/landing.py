@@ -76,7 +76,7 @@ def submission_id(trust_code: str, month: date, dataset: Dataset, sha256: str) -
 
 
 def parse_month(text: str) -> date | None:
-    match = MONTH_FOLDER.match(text)
+    match = MONTH_FOLDER.fullmatch(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         return None
     return date(int(match.group(1)), int(match.group(2)), 1)

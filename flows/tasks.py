@@ -79,16 +79,10 @@ def run_chains(
             chunk = wave[future]
             try:
                 partitions, histories[chunk.trust_code] = future.result()
-            except Exception as exc:
-                logger.error("%s failed: %s", chunk.label, exc)
-                queues[chunk.trust_code] = []
-                for work in chunk.partitions:
-                    on_done(work, None, exc)
-                continue
-            try:
                 loaded = load_chunk(partitions, warehouse, lake_url)
             except Exception as exc:
-                logger.error("%s could not be loaded (rolled back): %s", chunk.label, exc)
+                # compute failed, or the load failed and its transaction rolled back
+                logger.error("%s failed: %s", chunk.label, exc)
                 queues[chunk.trust_code] = []
                 for work in chunk.partitions:
                     on_done(work, None, exc)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import uuid
 from typing import Final
 
 import fsspec
+
+from warehouse.atomic import write_atomically
 
 SHA256_HEX: Final = re.compile(r"^[0-9a-f]{64}$")
 
@@ -23,7 +24,7 @@ class ArchiveError(ValueError):
 
 
 def archive_path(archive_root: str, sha256: str) -> str:
-    if not SHA256_HEX.match(sha256):
+    if not SHA256_HEX.fullmatch(sha256):
         raise ArchiveError(f"{sha256!r} is not a lower-case hex SHA-256")
     return f"{archive_root.rstrip('/')}/sha256/{sha256[:2]}/{sha256}"
 
@@ -36,15 +37,7 @@ def archive_file(archive_root: str, content: bytes, sha256: str) -> str:
     fs, path = fsspec.core.url_to_fs(target)
     if fs.exists(path):
         return target
-    folder = path.rsplit("/", 1)[0]
-    temporary = f"{folder}/.{sha256}.{uuid.uuid4().hex}.tmp"
-    fs.makedirs(folder, exist_ok=True)
-    try:
-        fs.pipe_file(temporary, content)
-        fs.mv(temporary, path)
-    finally:
-        if fs.exists(temporary):
-            fs.rm_file(temporary)
+    write_atomically(fs, path, content)
     return target
 
 

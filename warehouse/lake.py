@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from datetime import date
 from typing import Final
 
@@ -22,15 +21,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from transforms.trust_config import ODS_CODE
+from warehouse.atomic import write_atomically
 
 TABLE_NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 PART_FILE: Final = "part-0.parquet"
 
 
 def partition_path(lake_root: str, table: str, trust_code: str, reporting_month: date) -> str:
-    if not TABLE_NAME.match(table):
+    if not TABLE_NAME.fullmatch(table):
         raise ValueError(f"lake table name {table!r} is not a lower-case identifier")
-    if not ODS_CODE.match(trust_code):
+    if not ODS_CODE.fullmatch(trust_code):
         raise ValueError(f"trust code {trust_code!r} is not an ODS code (3-5 letters or digits)")
     root = lake_root.rstrip("/")
     partition = f"trust_code={trust_code}/reporting_month={reporting_month:%Y-%m}"
@@ -43,22 +43,14 @@ def write_lake_partition(
     """Write (or replace) one partition's Parquet file atomically; returns its path or URL."""
     target = partition_path(lake_root, table, trust_code, reporting_month)
     fs, path = fsspec.core.url_to_fs(target)
-    folder = path.rsplit("/", 1)[0]
-    temporary = f"{folder}/.{PART_FILE}.{uuid.uuid4().hex}.tmp"
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
-    fs.makedirs(folder, exist_ok=True)
-    try:
-        fs.pipe_file(temporary, buffer.getvalue())
-        fs.mv(temporary, path)
-    finally:
-        if fs.exists(temporary):
-            fs.rm_file(temporary)
+    write_atomically(fs, path, buffer.getvalue())
     return target
 
 
 def read_lake(lake_root: str, table: str) -> str:
     """Glob of a lake table's files, for DuckDB: `SELECT * FROM read_parquet('<glob>')`."""
-    if not TABLE_NAME.match(table):
+    if not TABLE_NAME.fullmatch(table):
         raise ValueError(f"lake table name {table!r} is not a lower-case identifier")
     return f"{lake_root.rstrip('/')}/{table}/trust_code=*/reporting_month=*/{PART_FILE}"
