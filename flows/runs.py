@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from prefect import Flow, State, get_run_logger
+from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -24,7 +27,7 @@ from flows.tasks import marts_task, run_chains
 from mhsip.failpoints import failpoint
 from transforms.read_guards import ReadLimits
 from transforms.trust_config import Registry, load_registry
-from warehouse.store import Warehouse
+from warehouse.store import Warehouse, WarehouseBusy
 
 
 class ProgressListener(Protocol):
@@ -112,6 +115,36 @@ def load_imd(path: Path | None) -> dict[str, int] | None:
         return {r["lsoa"]: int(r["imd_decile"]) for r in rows}
 
 
+def _logger() -> Any:
+    try:
+        return get_run_logger()
+    except MissingContextError:  # called outside a flow run (tests, scripts)
+        return logging.getLogger("mhsip")
+
+
+def open_warehouse(settings: Settings, attempts: int = 3, first_delay: float = 2.0) -> Warehouse:
+    """Open the warehouse, retrying a transient connection failure (a PostgreSQL restart, a
+    network blip) with backoff; a busy warehouse (another run) is not retried here: the lock
+    wait already has its own timeout."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return Warehouse.open(settings.warehouse, settings.lock_timeout_seconds)
+        except WarehouseBusy:
+            raise
+        except OSError as exc:  # psycopg.OperationalError is not an OSError: see below
+            error: Exception = exc
+        except Exception as exc:
+            if type(exc).__name__ != "OperationalError":
+                raise
+            error = exc
+        if attempt == attempts:
+            raise error
+        delay = first_delay * 2 ** (attempt - 1)
+        _logger().warning("warehouse not reachable (%s); retrying in %.0f s", error, delay)
+        time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def open_run(settings: Settings) -> Iterator[Run]:
     registry = load_registry(settings.config_dir)
@@ -121,9 +154,7 @@ def open_run(settings: Settings) -> Iterator[Run]:
         max_file_bytes=settings.max_file_bytes,
         read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes),
     )  # fmt: skip
-    warehouse = Warehouse.open(
-        settings.warehouse, lock_timeout_seconds=settings.lock_timeout_seconds
-    )
+    warehouse = open_warehouse(settings)
     try:
         yield Run(settings, registry, compute, warehouse)
     finally:
