@@ -77,7 +77,6 @@ def test_backfill_of_one_trust_and_month_touches_only_that(monthly) -> None:
 
 
 def test_backfill_on_a_dask_cluster_gives_the_same_tables(monthly, tmp_path) -> None:
-    pytest.importorskip("prefect_dask")
     from flows.backfill import backfill_flow
     from flows.runs import with_settings
     from flows.settings import Settings
