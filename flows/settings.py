@@ -43,7 +43,7 @@ class Settings(BaseSettings):
         None, description="HMAC key for patient pseudonyms (required outside demo mode)"
     )
     demo_mode: bool = Field(False, description="allow the marked demo key (synthetic data only)")
-    max_workers: int = Field(4, ge=1, le=64, description="partitions processed in parallel")
+    max_workers: int = Field(4, ge=1, le=64, description="chunks computed in parallel (threads or Dask workers)")
     lock_timeout_seconds: float = Field(
         60.0, ge=0, description="how long a run waits for another run's warehouse lock"
     )
@@ -51,7 +51,7 @@ class Settings(BaseSettings):
         12, ge=1, le=120, description="months of one trust per compute task (bounds memory)"
     )
     task_runner: Literal["threads", "dask"] = Field(
-        "threads", description="where chunks compute: threads, or a Dask cluster (needs [dask])"
+        "threads", description="where chunks compute: threads, or a Dask cluster (the dask extra)"
     )
     dask_address: str | None = Field(
         None, description="Dask scheduler address; unset with task_runner=dask → a local cluster"
