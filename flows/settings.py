@@ -43,7 +43,9 @@ class Settings(BaseSettings):
         None, description="HMAC key for patient pseudonyms (required outside demo mode)"
     )
     demo_mode: bool = Field(False, description="allow the marked demo key (synthetic data only)")
-    max_workers: int = Field(4, ge=1, le=64, description="chunks computed in parallel (threads or Dask workers)")
+    max_workers: int = Field(
+        4, ge=1, le=64, description="chunks computed in parallel (threads or Dask workers)"
+    )
     lock_timeout_seconds: float = Field(
         60.0, ge=0, description="how long a run waits for another run's warehouse lock"
     )
