@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -29,6 +28,3 @@ def trust_history(warehouse: Warehouse, trust_code: str) -> TrustHistory:
                 month, str(row.dataset), str(row.file_sha256), int(str(row.rows_received))
             )  # fmt: skip
     return history
-
-
-__all__ = ["date", "trust_history"]

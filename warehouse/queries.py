@@ -49,16 +49,6 @@ PENDING_MARTS: Final = (
     "SELECT trust_code, reporting_month FROM etl_mart_pending ORDER BY trust_code, reporting_month"
 )
 
-LOADED_BEFORE: Final = """
-SELECT reporting_month, dataset, rows_received, rows_loaded
-FROM etl_submission
-WHERE trust_code = ? AND status = 'loaded' AND reporting_month < ?
-ORDER BY reporting_month"""
-
-HASHES_OTHER_MONTHS: Final = """
-SELECT DISTINCT file_sha256 FROM etl_submission
-WHERE trust_code = ? AND status IN ('loaded', 'superseded') AND reporting_month <> ?"""
-
 UNRECONCILED: Final = """
 SELECT submission_id, trust_code, reporting_month, dataset, status, rows_received, rows_loaded,
        rows_quarantined

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
@@ -59,40 +59,6 @@ def archived_submissions(
         ["trust_code", "reporting_month", "dataset", "submission_id", "file_name", "file_sha256",
          "received_at"]
     ].reset_index(drop=True)  # fmt: skip
-
-
-def file_history(read: Reader, trust_code: str, dataset: str, reporting_month: date) -> Any:
-    """What the file-level rules compare a new file with (expectations.file_rules.FileHistory).
-
-    recent_row_counts: rows_received of this trust+dataset's loaded versions in the last six
-    loaded months before this one, oldest first (rows received, so a new file's row count is
-    compared like with like); months_with_history: how many earlier months have a loaded version
-    of this dataset; loaded_hashes_other_months: SHA-256 of the trust's files that were loaded
-    (now loaded or superseded) for any other month; recent_intervention_counts: rows_loaded of
-    the trust's loaded interventions files in their last six loaded months, oldest first.
-    """
-    month = month_start(reporting_month)
-    earlier = read(queries.LOADED_BEFORE, [trust_code, month])
-    all_same = earlier[earlier["dataset"] == dataset]
-    same = all_same.tail(HISTORY_MONTHS)
-    interventions = earlier[earlier["dataset"] == "restrictive_interventions"].tail(HISTORY_MONTHS)
-    hashes = read(queries.HASHES_OTHER_MONTHS, [trust_code, month])["file_sha256"].dropna()
-    recent_row_counts = [int(n) for n in same["rows_received"].tolist()]
-    months_with_history = int(all_same["reporting_month"].nunique())
-    loaded_hashes = {str(h) for h in hashes.tolist()}
-    intervention_counts = [int(n) for n in interventions["rows_loaded"].tolist()]
-    try:
-        from expectations.file_rules import FileHistory
-    except ImportError:  # the file rules module is being written in parallel
-        return {
-            "recent_row_counts": recent_row_counts, "months_with_history": months_with_history,
-            "loaded_hashes_other_months": loaded_hashes,
-            "recent_intervention_counts": intervention_counts,
-        }  # fmt: skip
-    return FileHistory(
-        recent_row_counts=recent_row_counts, months_with_history=months_with_history,
-        loaded_hashes_other_months=loaded_hashes, recent_intervention_counts=intervention_counts,
-    )  # fmt: skip
 
 
 def table_counts(read: Reader) -> dict[str, int]:

@@ -21,7 +21,6 @@ from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import pandas as pd
 
@@ -106,9 +105,6 @@ class Warehouse(ABC):
 
     def latest_submissions(self) -> pd.DataFrame:
         return reads.latest_submissions(self._read)
-
-    def file_history(self, trust_code: str, dataset: str, reporting_month: date) -> Any:
-        return reads.file_history(self._read, trust_code, dataset, reporting_month)
 
     def submission_matrix(self, months: list[date] | None = None) -> pd.DataFrame:
         return reads.submission_matrix(self._read, months)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from tests.warehouse.factories import intervention, loaded, rejected, ri_frame, stay, ws_frame
 from transforms.trust_config import CodeMaps, Registry, TrustConfig
+from warehouse.history import trust_history
 from warehouse.loads import PartitionLoad
 from warehouse.store import Warehouse
 
@@ -24,7 +25,7 @@ def _ws(trust: str, month: date, n: int) -> pd.DataFrame:
     return ws_frame([stay(trust, month, f"S{i}", 3) for i in range(n)])
 
 
-def test_file_history_uses_the_last_six_loaded_months(wh: Warehouse) -> None:
+def test_trust_history_uses_the_last_six_loaded_months_before_the_file(wh: Warehouse) -> None:
     for i in range(1, 9):  # Jan..Aug 2023 loaded with 10, 20, ... 80 stays
         m = _month(i)
         wh.replace_partition(PartitionLoad("RX2", m, [
@@ -36,14 +37,14 @@ def test_file_history_uses_the_last_six_loaded_months(wh: Warehouse) -> None:
     wh.replace_partition(PartitionLoad("RNU", _month(3), [
         loaded(WS, "rnu", _ws("RNU", _month(3), 99), sha="e" * 64)]))  # fmt: skip
 
-    history = wh.file_history("RX2", WS, _month(8))
+    history = trust_history(wh, "RX2").for_file(WS, _month(8))
     assert history.recent_row_counts == [20, 30, 40, 50, 60, 70]
     assert history.months_with_history == 7
     assert history.recent_intervention_counts == [1] * 6
     assert history.loaded_hashes_other_months == {
         f"{i:064x}" for i in [*range(1, 8), *range(21, 28)]
     }
-    fresh = wh.file_history("RWX", WS, _month(1))
+    fresh = trust_history(wh, "RWX").for_file(WS, _month(1))
     assert (fresh.recent_row_counts, fresh.months_with_history) == ([], 0)
 
 
