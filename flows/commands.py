@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from flows.cli import fail
 from flows.settings import Settings
 from transforms.trust_config import ConfigError, load_registry
 
@@ -28,16 +28,11 @@ out = Console()
 err = Console(stderr=True)
 
 
-def _fail(reason: str, code: int = 1) -> None:
-    err.print(f"[red]mhsip: {reason}[/red]")
-    raise typer.Exit(code)
-
-
 def _registry(settings: Settings):
     try:
         return load_registry(settings.config_dir)
     except ConfigError as exc:
-        _fail(f"configuration error:\n{exc}", 2)
+        fail(f"configuration error:\n{exc}", 2)
         raise
 
 
@@ -98,11 +93,11 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
             runs.progress_listener = None
     data = state.result(raise_on_failure=False)
     if isinstance(data, dict) and "busy" in data:
-        _fail(str(data["busy"]), 3)
+        fail(str(data["busy"]), 3)
     if isinstance(data, ConfigError):
-        _fail(f"configuration error:\n{data}", 2)
+        fail(f"configuration error:\n{data}", 2)
     if not isinstance(data, dict):
-        _fail(f"the run failed: {state.message or data}")
+        fail(f"the run failed: {state.message or data}")
     return data
 
 
@@ -125,7 +120,7 @@ def _print_files(result: dict) -> None:
     if result["failures"]:
         for f in result["failures"]:
             err.print(f"  [red]failed[/red] {f['partition']}: {f['error']}")
-        _fail(f"{len(result['failures'])} trust-months failed; the next run will retry them")
+        fail(f"{len(result['failures'])} trust-months failed; the next run will retry them")
 
 
 def run_nightly(settings: Settings, trusts: list[str] | None) -> dict:
@@ -173,7 +168,7 @@ def run_generate(
     registry = _registry(settings)
     unknown = sorted(set(trusts or []) - set(registry.trusts))
     if unknown:
-        _fail(f"unknown trust code(s): {', '.join(unknown)}", 2)
+        fail(f"unknown trust code(s): {', '.join(unknown)}", 2)
     began = time.perf_counter()
     manifest = generate(
         target, registry, start, months, trusts, scale=scale, seed=seed, faults=faults
@@ -190,7 +185,7 @@ def run_report(settings: Settings, target: Path | None) -> Path:
     from report import build_report
 
     if not settings.published_path.exists():
-        _fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`")
+        fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`")
     index = build_report(settings.published_path, target or settings.reports, _registry(settings))
     out.print(f"report: {index.resolve()}")
     return index
@@ -202,7 +197,7 @@ def run_grant_bi(settings: Settings, role: str, password: str) -> None:
     try:
         grant_bi(settings.warehouse, role, password or None)
     except ValueError as exc:
-        _fail(str(exc), 2)
+        fail(str(exc), 2)
     out.print(f"role {role} can read pub_*, marts and dims, and nothing else")
 
 

@@ -8,7 +8,8 @@ from datetime import date
 import pandas as pd
 from rich.table import Table
 
-from flows.commands import _fail, _registry, out
+from flows.cli import fail
+from flows.commands import _registry, out
 from flows.settings import Settings
 
 
@@ -26,13 +27,13 @@ def run_status(
                 received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
                                 " FROM etl_submission", [])  # fmt: skip
                 if received["a"].isna().all():
-                    _fail("nothing has been received yet; run `mhsip nightly`")
+                    fail("nothing has been received yet; run `mhsip nightly`")
                 first = first or received["a"].iloc[0]
                 last = last or received["b"].iloc[0]
             months = months_between(_month_of(first), _month_of(last))
             frame = status_matrix(read, sorted(registry.trusts), months, today, settings.due_day)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     if as_json:
         print(json.dumps(frame.to_dict(orient="records"), indent=1))
