@@ -177,9 +177,17 @@ def _locate_columns(raw: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> 
         raise FileRejected(
             "missing_required_columns",
             f"required column(s) missing: {'; '.join(missing)}. Columns found: "
-            f"{', '.join(repr(c) for c in raw.columns if c != SOURCE_ROW) or 'none'}.",
+            f"{', '.join(_shown_header(c) for c in raw.columns if c != SOURCE_ROW) or 'none'}.",
         )
     return found
+
+
+def _shown_header(header: str) -> str:
+    """A found header, quoted for the trust; withheld when it looks like a value (mostly
+    digits: a patient id or NHS number in a data row read as the header)."""
+    text = str(header)
+    digits = sum(ch.isdigit() for ch in text)
+    return "(a header that looks like a value, withheld)" if digits * 2 > len(text) else repr(text)
 
 
 def _clean(column: pd.Series) -> pd.Series:

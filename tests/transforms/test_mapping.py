@@ -128,6 +128,16 @@ def test_missing_required_column_names_field_and_expected_header() -> None:
     assert "start (expected a column headed 'start')" in caught.value.message
 
 
+def test_found_headers_that_look_like_values_are_withheld_from_the_message() -> None:
+    # a data row read as the header would otherwise put a patient id into rejection_reason
+    raw = _ri_raw().drop(columns=["start"]).rename(columns={"ri type": "AB123"})
+    with pytest.raises(FileRejected) as caught:
+        map_to_canonical(raw, "restrictive_interventions", TRUST, SYNONYMS, KEY)
+    assert "AB123" not in caught.value.message
+    assert "(a header that looks like a value, withheld)" in caught.value.message
+    assert "'NHS NO'" in caught.value.message  # real headers are still listed
+
+
 def test_neither_identifier_column_rejects_the_file() -> None:
     raw = _ri_raw().drop(columns=["NHS NO", "rio id"])
     with pytest.raises(FileRejected) as caught:
