@@ -1,6 +1,6 @@
 """Benchmark: the full pipeline against a plain-reader floor on the same files.
 
-    python benchmarks/run_benchmark.py --trusts 16 --months 60 --scale 1 --runs 1
+    python benchmarks/run_benchmark.py --trusts 16 --months 60 --scale 1 --runs 3 --nightly
 
 Generates N trusts x M months (clean data, so no file is rejected and both sides read the same
 rows), then measures, each in a fresh subprocess so peak memory is that run's own:
@@ -9,7 +9,8 @@ rows), then measures, each in a fresh subprocess so peak memory is that run's ow
             python-calamine for XLSX) and written to Parquet and a DuckDB table, with no
             validation, standardisation or bookkeeping
 and prints wall time, rows per second, peak RSS and the ratio pipeline / floor (medians of --runs).
-Figures are printed, never asserted.
+With --nightly it then times, on the last run's warehouse, a nightly with nothing new and a
+nightly that finds the next month for every trust. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import argparse
 import contextlib
 import json
 import os
-import resource
+import shutil
 import signal
 import statistics
 import subprocess
@@ -30,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+START = date(2021, 4, 1)
 
 
 def generate(landing: Path, trusts: int, months: int, scale: float, seed: int) -> int:
@@ -38,38 +40,63 @@ def generate(landing: Path, trusts: int, months: int, scale: float, seed: int) -
 
     registry = load_registry(REPO / "config")
     codes = sorted(registry.trusts)[:trusts]
-    manifest = gen(
-        landing, registry, date(2021, 4, 1), months, codes, scale=scale, seed=seed, faults=False
-    )
+    manifest = gen(landing, registry, START, months, codes, scale=scale, seed=seed, faults=False)
     return sum(f.rows for f in manifest.files)
 
 
+def add_next_month(landing: Path, work: Path, trusts: int, months: int, scale: float,
+                   seed: int) -> tuple[int, int]:  # fmt: skip
+    """Copy month `months + 1` of the same generation into the landing zone: what a nightly
+    finds when every trust has sent its next month. Files and rows added."""
+    from synthetic import generate as gen
+    from transforms.trust_config import load_registry
+
+    registry = load_registry(REPO / "config")
+    codes = sorted(registry.trusts)[:trusts]
+    longer = Path(tempfile.mkdtemp(dir=work, prefix="next-month-"))
+    manifest = gen(longer, registry, START, months + 1, codes, scale=scale, seed=seed, faults=False)
+    last = max(f.month for f in manifest.files)
+    new = [f for f in manifest.files if f.month == last]
+    for record in new:
+        target = landing / record.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(longer / record.path, target)
+    return len(new), sum(f.rows for f in new)
+
+
 def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a child in its own session; wall seconds, peak RSS (MiB) of the largest process it
-    waited for, its stdout. Anything it leaves behind (Prefect's server) is killed after."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )  # fmt: skip
-    stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - start
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    if proc.returncode != 0:
-        sys.exit(f"{args[:3]} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, peak / 1024, stdout
+    """Run a child in its own session; wall seconds, its own peak RSS (MiB; worker processes it
+    starts, such as Dask's, are not counted), its stdout. Anything it leaves behind (Prefect's
+    server) is killed after."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=err, start_new_session=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            sys.exit(f"{args[:3]} failed ({proc.returncode}):\n{err.read()[-3000:]}")
+        return wall, usage.ru_maxrss / 1024, out.read()
 
 
-def run_pipeline(landing: Path, work: Path) -> tuple[float, float]:
-    home = Path(tempfile.mkdtemp(dir=work, prefix="home-"))
-    env = {
+def pipeline_env(home: Path, landing: Path) -> dict[str, str]:
+    return {
         **os.environ, "MHSIP_HOME": str(home), "MHSIP_LANDING": str(landing),
         "MHSIP_PSEUDONYMISATION_KEY": "benchmark-key", "PREFECT_HOME": str(home / "prefect"),
     }  # fmt: skip
-    wall, peak, _ = timed_child([sys.executable, "-m", "mhsip", "nightly"], env)
-    return wall, peak
+
+
+def run_pipeline(landing: Path, work: Path) -> tuple[float, float, Path]:
+    """`mhsip nightly` into a fresh home: wall, peak MiB, and the home (for the nightly cases)."""
+    home = Path(tempfile.mkdtemp(dir=work, prefix="home-"))
+    wall, peak, _ = timed_child(
+        [sys.executable, "-m", "mhsip", "nightly"], pipeline_env(home, landing)
+    )
+    return wall, peak, home
 
 
 def run_floor(landing: Path, work: Path) -> tuple[float, float, int]:
@@ -91,6 +118,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--nightly", action="store_true",
+        help="then time two nightly runs on the last run's warehouse: nothing new, and the next "
+        "month for every trust",
+    )  # fmt: skip
     args = parser.parse_args()
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mhsip-bench-"))
@@ -106,7 +138,8 @@ def main() -> None:
     pipe, floor = [], []
     for i in range(args.runs):
         floor.append(run_floor(landing, work))
-        pipe.append(run_pipeline(landing, work))
+        wall, peak, home = run_pipeline(landing, work)
+        pipe.append((wall, peak))
         print(f"run {i + 1}: floor {floor[-1][0]:.1f} s, pipeline {pipe[-1][0]:.1f} s")
     p_wall = statistics.median(p[0] for p in pipe)
     f_wall = statistics.median(f[0] for f in floor)
@@ -120,6 +153,20 @@ def main() -> None:
         f"ratio pipeline/floor: {p_wall / f_wall:.1f}x  (medians of {args.runs} run(s); "
         f"floor read {floor[0][2]:,} rows)"
     )
+    if args.nightly:
+        nightly_cases(landing, work, home, args)
+
+
+def nightly_cases(landing: Path, work: Path, home: Path, args: argparse.Namespace) -> None:
+    """The nightly targets, on the warehouse the last full run built."""
+    command = [sys.executable, "-m", "mhsip", "nightly"]
+    env = pipeline_env(home, landing)
+    idle, idle_peak, _ = timed_child(command, env)
+    files, rows = add_next_month(landing, work, args.trusts, args.months, args.scale, args.seed)
+    new, new_peak, _ = timed_child(command, env)
+    print()
+    print(f"nightly, nothing new:          {idle:6.1f} s  {idle_peak:6.0f} MiB")
+    print(f"nightly, next month ({files} files, {rows:,} rows): {new:6.1f} s  {new_peak:6.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@ per flag column). Index labels are those of the frame that was validated, which
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
 from expectations.findings import Severity
 from expectations.rules import RULES
+from expectations.suites import MOSTLY_PARAMETERS
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,18 @@ def failures_from(result: Any) -> list[Failure]:
 
 
 def failures_by_part(
-    result: Any, bounds: list[tuple[int, int]], frames: list[Any], parameters: dict[str, Any]
+    result: Any,
+    bounds: list[tuple[int, int]],
+    frames: list[Any],
+    parameters: list[dict[str, Any]],
 ) -> list[list[Failure]]:
     """Split one suite result over a concatenation of several files back into each file's
     failures, with index labels local to that file.
 
     Row rules split exactly. A `mostly` rule (a share, e.g. ethnicity not stated) is judged per
-    file from its own failing rows and non-null rows, as if the file had been validated alone:
-    GX reports the failing rows of a `mostly` expectation even when the whole batch passes.
+    file from its own failing rows and non-null rows against that file's own `parameters` (its
+    trust's threshold), as if the file had been validated alone: GX reports the failing rows of a
+    `mostly` expectation even when the whole batch passes.
     """
     parts: list[list[Failure]] = [[] for _ in bounds]
     for item in result.results:
@@ -51,9 +57,11 @@ def failures_by_part(
         rule = config.meta["rule"]
         column = config.kwargs.get("column")
         unexpected = sorted(int(i) for i in item.result.get("unexpected_index_list") or ())
-        mostly = _resolve(config.kwargs.get("mostly"), parameters)
         for k, (lo, hi) in enumerate(bounds):
-            local = tuple(i - lo for i in unexpected if lo <= i < hi)
+            # the part's slice of the sorted positions, found by bisection (many parts per run)
+            first, last = bisect_left(unexpected, lo), bisect_left(unexpected, hi)
+            local = tuple(i - lo for i in unexpected[first:last])
+            mostly = _mostly(rule, config.kwargs.get("mostly"), parameters[k])
             if mostly is None:
                 failed = bool(local)
             else:
@@ -64,7 +72,9 @@ def failures_by_part(
     return parts
 
 
-def _resolve(value: Any, parameters: dict[str, Any]) -> float | None:
-    if isinstance(value, dict):
-        return float(parameters[value["$PARAMETER"]])
+def _mostly(rule: str, value: Any, parameters: dict[str, Any]) -> float | None:
+    """The share this part is judged by: its own parameter for a parameterised rule (GX's result
+    carries the value the run was given, which is only one of the parts'), else the suite's."""
+    if rule in MOSTLY_PARAMETERS:
+        return float(parameters[MOSTLY_PARAMETERS[rule]])
     return None if value is None else float(value)

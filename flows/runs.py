@@ -23,7 +23,7 @@ from flows.outcomes import FileSummary
 from flows.pipeline import ComputeContext, PartitionWork
 from flows.plan import chunk_by_trust
 from flows.settings import Settings
-from flows.tasks import marts_task, run_chains
+from flows.tasks import marts_task, run_waves
 from mhsip.failpoints import failpoint
 from transforms.read_guards import ReadLimits
 from transforms.trust_config import Registry, load_registry
@@ -178,7 +178,7 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
             progress_listener.advance(work, error is None)
 
     chains = chunk_by_trust(works, run.settings.chunk_months)
-    report.files = run_chains(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
+    report.files = run_waves(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
     failpoint("after_commit_before_marts")
     # Trust-months loaded by this run, plus any a killed run loaded but never refreshed.
     touched = sorted(

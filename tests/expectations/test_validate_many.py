@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from expectations.validate import validate_many, validate_rows
+from expectations.validate import validate_many, validate_parts, validate_rows
 from tests.expectations.conftest import make_trust, ri_frame
 from tests.expectations.test_validate_interventions import DATASET, FAULTS
 
@@ -34,3 +34,25 @@ def test_batched_results_equal_file_by_file_results() -> None:
 
 def test_nothing_to_validate_gives_nothing() -> None:
     assert validate_many([], DATASET, make_trust()) == []
+
+
+def test_files_of_different_trusts_are_each_judged_by_their_own_threshold() -> None:
+    """One run over two trusts' files: the ethnicity share is a per-trust setting, so the same
+    file warns for the strict trust and not for the lenient one, exactly as validated alone."""
+    strict = make_trust(ods_code="ZZ1", ethnicity_unknown_warn_share=0.1)
+    lenient = make_trust(ods_code="ZZ2", ethnicity_unknown_warn_share=0.5)
+    # 1 of 4 rows not stated: 25%, over 10% and under 50%
+    frame = ri_frame([{"ethnic_category": "Z"}, {}, {}, {}])
+    faulty = ri_frame([{}] + [fault for fault, _ in FAULTS])
+    parts = [(frame, strict), (frame, lenient), (faulty, lenient)]
+    batched = validate_parts(parts, DATASET)
+    alone = [validate_rows(f, DATASET, trust) for f, trust in parts]
+    for one, other in zip(batched, alone, strict=True):
+        pd.testing.assert_frame_equal(one.valid, other.valid)
+        pd.testing.assert_frame_equal(one.quarantine, other.quarantine)
+        assert one.warnings == other.warnings
+        assert one.results == other.results
+    assert [w.rule for w in batched[0].warnings] == ["ethnicity_not_stated_high"]
+    assert batched[1].warnings == []
+    assert batched[2].results["unsuccessful_expectations"] > 0
+    assert batched[0].results["unsuccessful_expectations"] == 1  # the warning expectation
