@@ -1,4 +1,5 @@
-"""The load half of a chunk, run in the flow's process (which holds the warehouse)."""
+"""The load of a chunk, in two steps: the lake (wherever the chunk was computed), then the
+warehouse (in the flow's process, which holds it)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,10 @@ from warehouse.schema import FACT_TABLES
 from warehouse.store import Warehouse
 
 
-def load_chunk(
-    results: list[PartitionResult], warehouse: Warehouse, lake_url: str
-) -> list[list[FileSummary]]:
-    """Lake partitions first (each file atomic), then all the chunk's trust-months in ONE
-    warehouse transaction.
-
-    A crash between the two leaves the lake ahead of the warehouse; the submissions are not yet
-    recorded as seen, so the next run processes them again and both converge.
-    """
+def write_lake(results: list[PartitionResult], lake_url: str) -> None:
+    """Each loaded file's lake partition (each file atomic). Runs before the warehouse load:
+    a crash between the two leaves the lake ahead of the warehouse; the submissions are not yet
+    recorded as seen, so the next run processes them again and both converge."""
     for result in results:
         work = result.work
         for outcome in result.outcomes:
@@ -29,6 +25,10 @@ def load_chunk(
                     lake_url, table, work.trust_code, work.reporting_month, outcome.facts
                 )
     failpoint("after_lake_write")
+
+
+def load_chunk(results: list[PartitionResult], warehouse: Warehouse) -> list[list[FileSummary]]:
+    """All the chunk's trust-months in ONE warehouse transaction (the lake is already written)."""
     warehouse.replace_partitions(
         [PartitionLoad(r.work.trust_code, r.work.reporting_month, r.outcomes) for r in results]
     )

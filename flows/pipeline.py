@@ -9,8 +9,8 @@ they can run anywhere (a thread, or a Dask worker):
 - `prepare_chunk`: archive, read, pseudonymise, prepare, file rules (in month order: the history);
 - `validate_chunks`: row rules (GX) for the chunks of every trust at once, one run per dataset;
 - `finish_chunk`: standardise, each file's outcome.
-Then the load (`flows.load.load_chunk`, in the flow's process, which holds the warehouse): the lake
-partitions, then the warehouse partitions in one transaction.
+Then the load (`flows.load`): the lake partitions, written where the chunk was finished, then the
+warehouse partitions in one transaction, in the flow's process, which holds the warehouse.
 Idempotent: the same bytes give the same submission ids, facts and quarantine rows.
 """
 
@@ -98,26 +98,27 @@ def process_chunk(
     A run does the same three steps over a wave of chunks (every trust's next months), so that
     the row rules cost one suite run per dataset for all trusts (`flows.tasks.run_waves`).
     """
-    prepared, history = prepare_chunk(chunk, ctx, history)
-    return finish_chunk(prepared, validate_chunks([prepared], ctx)[0], ctx), history
+    prepared = prepare_chunk(chunk, ctx, history)
+    return finish_chunk(prepared, validate_chunks([prepared], ctx)[0], ctx), prepared.history
 
 
 @dataclass
 class PreparedChunk:
     """A chunk past its file rules: per file, in chunk order, its rejected outcome or the file
-    waiting for its row rules."""
+    waiting for its row rules; and the trust's history after it, where its next chunk starts.
+    `error` says why a chunk could not be prepared (then it has no items)."""
 
     chunk: ChunkWork
     items: list[Checked | SubmissionOutcome]
+    history: TrustHistory
+    error: str | None = None
 
     @property
     def checked(self) -> list[Checked]:
         return [item for item in self.items if isinstance(item, Checked)]
 
 
-def prepare_chunk(
-    chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory
-) -> tuple[PreparedChunk, TrustHistory]:
+def prepare_chunk(chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory) -> PreparedChunk:
     """Steps that must run in month order, advancing the trust's history month by month.
 
     1. each file, in month order: archive → read;
@@ -131,7 +132,7 @@ def prepare_chunk(
         check_file_rules(item, ctx, history) if isinstance(item, Checked) else item
         for item in _prepare_chunk([f for f, _ in fetched], [r for _, r in fetched], ctx)
     ]
-    return PreparedChunk(chunk, items), history
+    return PreparedChunk(chunk, items, history)
 
 
 def validate_chunks(
@@ -162,21 +163,22 @@ def validate_chunks(
 
 def validate_wave(
     prepared: list[PreparedChunk], ctx: ComputeContext
-) -> list[list[RowValidation] | Exception]:
-    """`validate_chunks` over a wave. A run that raises (an expectation that could not be
-    evaluated: a bug, never bad data) is redone chunk by chunk, so that only the chunk causing
-    it fails (its exception in its place) and the other trusts go on."""
+) -> list[list[RowValidation] | str]:
+    """`validate_chunks` over a wave: per chunk, its validations or why it has none (it was not
+    prepared, or its files broke the suite run). A run that raises (an expectation that could
+    not be evaluated: a bug, never bad data) is redone chunk by chunk, so that only the chunk
+    causing it fails and the other trusts go on."""
+    ready = [chunk for chunk in prepared if chunk.error is None]
+    validated: dict[int, list[RowValidation] | str] = {}
     try:
-        return list(validate_chunks(prepared, ctx))
-    except Exception:  # noqa: S110 - the culprit's own exception is returned, and logged, below
-        pass
-    results: list[list[RowValidation] | Exception] = []
-    for chunk in prepared:
-        try:
-            results.append(validate_chunks([chunk], ctx)[0])
-        except Exception as exc:
-            results.append(exc)
-    return results
+        validated.update(zip(map(id, ready), validate_chunks(ready, ctx), strict=True))
+    except Exception:
+        for chunk in ready:
+            try:
+                validated[id(chunk)] = validate_chunks([chunk], ctx)[0]
+            except Exception as exc:
+                validated[id(chunk)] = f"{type(exc).__name__}: {exc}"
+    return [chunk.error or validated[id(chunk)] for chunk in prepared]
 
 
 def _row_budget(positions: list[int], sizes: list[int]) -> list[list[int]]:

@@ -3,6 +3,8 @@ it gets when its chunk is processed alone; a chunk that breaks the suite run fai
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
@@ -42,9 +44,7 @@ def _alone(chains, ctx) -> dict[str, list[PartitionResult]]:
 
 
 def _prepared(chains, ctx):
-    return [
-        prepare_chunk(chunks[0], ctx, TrustHistory(trust))[0] for trust, chunks in chains.items()
-    ]
+    return [prepare_chunk(chunks[0], ctx, TrustHistory(trust)) for trust, chunks in chains.items()]
 
 
 def _assert_same(one: list[PartitionResult], other: list[PartitionResult]) -> None:
@@ -74,7 +74,7 @@ def test_a_wave_validated_together_equals_each_chunk_alone(
     validated = validate_chunks(prepared, ctx)  # together, with no fallback to one by one
     quarantined = 0
     for chunk, rows in zip(prepared, validated, strict=True):
-        assert not isinstance(rows, Exception)
+        assert not isinstance(rows, str)
         results = finish_chunk(chunk, rows, ctx)
         _assert_same(results, alone[chunk.chunk.trust_code])
         quarantined += sum(o.rows_quarantined for r in results for o in r.outcomes)
@@ -88,13 +88,23 @@ def test_a_chunk_that_breaks_the_suite_run_fails_alone(chains_and_ctx) -> None:
     broken = prepared[1].checked[0]
     broken.prepared = broken.prepared.drop(columns=["_dob"])  # a helper column lost upstream
     validated = validate_wave(prepared, ctx)
-    assert isinstance(validated[1], ValueError)
-    assert str(validated[1]).startswith("restrictive_interventions: ")
+    assert validated[1] == (
+        "ValueError: restrictive_interventions: files validated together must have the same columns"
+    )
     for position in (0, 2):
         rows = validated[position]
-        assert not isinstance(rows, Exception)
+        assert not isinstance(rows, str)
         chunk = prepared[position]
         _assert_same(finish_chunk(chunk, rows, ctx), alone[chunk.chunk.trust_code])
+
+
+def test_a_chunk_that_was_not_prepared_keeps_its_reason(chains_and_ctx) -> None:
+    chains, ctx = chains_and_ctx
+    prepared = _prepared(chains, ctx)
+    prepared[0] = replace(prepared[0], items=[], error="OSError: archive unreachable")
+    validated = validate_wave(prepared, ctx)
+    assert validated[0] == "OSError: archive unreachable"
+    assert all(isinstance(rows, list) for rows in validated[1:])
 
 
 def test_suite_runs_are_cut_by_row_budget(monkeypatch) -> None:
