@@ -7,6 +7,7 @@ require equal values, dtypes, column order and index.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -14,13 +15,16 @@ from hypothesis import strategies as st
 
 from transforms.canonical import SOURCE_ROW
 from transforms.errors import FileRejected
+from transforms.identifiers import withhold_nhs_like
+from transforms.mapping import NATIONAL, _clean, _column_wise, _folded, map_codes, normalise_code
 from transforms.read import _check_duplicates, _frame
+from transforms.trust_config import CodeMaps
 
 # Cell text that exercises trimming and blank detection: ASCII and Unicode spaces, control
 # separators Python and Arrow disagree about, non-ASCII letters, zero-width characters.
 CELLS = st.sampled_from(
     ["", " ", "  x ", "X", "a b", "\t", "\u00a0", "\u2003z", "é ", "\x1c", "\u200b", "\ufeff1",
-     "0123456789", " 01 ", "=SUM(A1)", "ß", "İ", "\r\n"]
+     "0123456789", " 01 ", "=SUM(A1)", "ß", "İ", "\r\n", "943 476-5919"]
 ) | st.text(max_size=4)  # fmt: skip
 HEADERS = st.sampled_from(["id", " Id ", "", " ", "name", SOURCE_ROW, "\x1c", "é", "A  B"])
 
@@ -81,3 +85,56 @@ def test_frame_matches_on_edge_grids(rows: list[list[str]]) -> None:
 def test_frame_matches_on_a_grid_that_is_not_text() -> None:
     grid = pd.DataFrame([["a", "b"], [1, None], [2.5, "x"]], dtype="object")
     _assert_same(_outcome(_reference_frame, grid, 1), _outcome(_frame, grid, 1))
+
+
+def _reference_map_codes(
+    text: pd.Series, name: str, trust_values: dict[str, str], shared: CodeMaps
+) -> pd.Series:
+    positions, distinct = pd.factorize(text)
+    given = pd.Series(distinct, dtype="str")
+    folded = given.str.casefold()
+    mapped = folded.map(_folded(trust_values)).astype("str")
+    mapped = mapped.fillna(folded.map(_folded(shared.lookup(name))).astype("str"))
+    national = normalise_code(mapped.fillna(given), name)
+    lookup = np.array([*(None if pd.isna(v) else v for v in national), None], dtype=object)
+    return pd.Series(lookup[positions], index=text.index, dtype="str")
+
+
+CODE_TEXT = st.sampled_from(
+    ["1", " 1 ", "01", "a", "A", " b", "Straße", "STRASSE", "ß", "İ", "ı", "ﬁ", "x", "Yes", "é", ""]
+) | st.text(max_size=3)  # fmt: skip
+MAPS = st.dictionaries(CODE_TEXT, CODE_TEXT, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.sampled_from(sorted(NATIONAL)),
+    values=st.lists(CODE_TEXT | st.none(), max_size=8),
+    own=MAPS,
+    synonyms=MAPS,
+    start=st.integers(0, 5),
+)
+def test_map_codes_matches_the_pandas_map_chain(
+    name: str, values: list[str | None], own: dict[str, str], synonyms: dict[str, str], start: int
+) -> None:
+    text = pd.Series(values, index=range(start, start + len(values)), dtype="str")
+    shared = CodeMaps(maps={name: synonyms})
+    expected = _reference_map_codes(text, name, own, shared)
+    pd.testing.assert_series_equal(map_codes(text, name, own, shared), expected, check_exact=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    columns=st.lists(st.lists(CELLS | st.none(), min_size=3, max_size=3), min_size=1, max_size=4)
+)
+def test_column_wise_is_column_by_column(columns: list[list[str | None]]) -> None:
+    index = pd.RangeIndex(3)
+    frame = {f"c{i}": pd.Series(v, index=index, dtype="str") for i, v in enumerate(columns)}
+    for function in (_clean, withhold_nhs_like):
+        together = _column_wise(function, frame)
+        assert list(together) == list(frame)
+        for name, column in frame.items():
+            expected = function(column)
+            pd.testing.assert_series_equal(
+                together[name], expected, check_names=False, check_exact=True
+            )
