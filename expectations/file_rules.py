@@ -116,8 +116,11 @@ def _drop_to_zero(history: FileHistory, month: str) -> Finding | None:
 def _formula_like(prepared: pd.DataFrame) -> Finding | None:
     """Rows with a text cell that starts like a spreadsheet formula (column names quoted only)."""
     columns = [c for c in prepared.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
+    text = prepared[columns].astype("str")
+    if not _any_formula_like(text):  # most files: one cheap match instead of stacking
+        return None
     # one vectorised match over every text cell (stack drops blanks), not one per column
-    cells = prepared[columns].astype("str").reset_index(drop=True).stack()
+    cells = text.reset_index(drop=True).stack()
     hits = cells[cells.str.match(FORMULA_LIKE, na=False)]
     if hits.empty:
         return None
@@ -134,6 +137,15 @@ def _formula_like(prepared: pd.DataFrame) -> Finding | None:
         count=len(rows),
         example_rows=tuple(rows[:MAX_EXAMPLES]),
     )
+
+
+def _any_formula_like(text: pd.DataFrame) -> bool:
+    """Whether any cell starts like a formula: one match over the columns end to end (True
+    when there are no columns, leaving that case to the cell-by-cell check as before)."""
+    if text.columns.empty:
+        return True
+    cells = pd.concat([text.iloc[:, i] for i in range(text.shape[1])])
+    return bool(cells.str.match(FORMULA_LIKE, na=False).any())
 
 
 def check_file(
