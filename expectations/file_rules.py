@@ -35,6 +35,9 @@ MIN_HISTORY_MONTHS: Final = 3
 MAX_EXAMPLES: Final = 10
 # OWASP CSV injection triggers; a sign followed by a digit is a number, not a formula.
 FORMULA_LIKE: Final = r"^(?:\s*[=@]|[+\-][^0-9.\s]|[\t\r])"
+# Every formula-like cell holds '=' or '@', or starts with '+', '-', tab or CR. pandas runs
+# FORMULA_LIKE in Python cell by cell (its \s), this filter in pyarrow, so it goes first.
+_MAYBE_FORMULA: Final = r"[=@]|^[+\-\t\r]"
 _NOT_TEXT: Final = frozenset({SOURCE_ROW, "patient_key", "nhs_number_status"})
 
 
@@ -144,8 +147,9 @@ def _any_formula_like(text: pd.DataFrame) -> bool:
     when there are no columns, leaving that case to the cell-by-cell check as before)."""
     if text.columns.empty:
         return True
-    cells = pd.concat([text.iloc[:, i] for i in range(text.shape[1])])
-    return bool(cells.str.match(FORMULA_LIKE, na=False).any())
+    cells = pd.concat([column for _, column in text.items()])
+    maybe = cells[cells.str.contains(_MAYBE_FORMULA, na=False)]
+    return bool(maybe.str.match(FORMULA_LIKE, na=False).any())
 
 
 def check_file(

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format:UserWarni
 _NOT_TEXT = frozenset({SOURCE_ROW, "patient_key", "nhs_number_status"})
 CELL = st.sampled_from(
     ["=1+1", " =A1", "@SUM(A1)", "+cmd|x", "-2", "+4", "-x", "\tx", "\rx", "ok", "", " ", "é=",
-     "943 476 5919", "2024-02-10 12:00:00", "1990-13-45"]
+     "943 476 5919", "2024-02-10 12:00:00", "1990-13-45", "\u2003=x", "\x0b@a", "+\u00a0", "-\t"]
 ) | st.text(max_size=4)  # fmt: skip
 COLUMNS = ["ward_code", "incident_id", "start", "ethnic_category", "end", "date_of_birth"]
 
