@@ -35,6 +35,9 @@ MIN_HISTORY_MONTHS: Final = 3
 MAX_EXAMPLES: Final = 10
 # OWASP CSV injection triggers; a sign followed by a digit is a number, not a formula.
 FORMULA_LIKE: Final = r"^(?:\s*[=@]|[+\-][^0-9.\s]|[\t\r])"
+# Every formula-like cell holds '=' or '@', or starts with '+', '-', tab or CR. pandas runs
+# FORMULA_LIKE in Python cell by cell (its \s), this filter in pyarrow, so it goes first.
+_MAYBE_FORMULA: Final = r"[=@]|^[+\-\t\r]"
 _NOT_TEXT: Final = frozenset({SOURCE_ROW, "patient_key", "nhs_number_status"})
 
 
@@ -116,8 +119,11 @@ def _drop_to_zero(history: FileHistory, month: str) -> Finding | None:
 def _formula_like(prepared: pd.DataFrame) -> Finding | None:
     """Rows with a text cell that starts like a spreadsheet formula (column names quoted only)."""
     columns = [c for c in prepared.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
+    text = prepared[columns].astype("str")
+    if not _any_formula_like(text):  # most files: one cheap match instead of stacking
+        return None
     # one vectorised match over every text cell (stack drops blanks), not one per column
-    cells = prepared[columns].astype("str").reset_index(drop=True).stack()
+    cells = text.reset_index(drop=True).stack()
     hits = cells[cells.str.match(FORMULA_LIKE, na=False)]
     if hits.empty:
         return None
@@ -134,6 +140,16 @@ def _formula_like(prepared: pd.DataFrame) -> Finding | None:
         count=len(rows),
         example_rows=tuple(rows[:MAX_EXAMPLES]),
     )
+
+
+def _any_formula_like(text: pd.DataFrame) -> bool:
+    """Whether any cell starts like a formula: one match over the columns end to end (True
+    when there are no columns, leaving that case to the cell-by-cell check as before)."""
+    if text.columns.empty:
+        return True
+    cells = pd.concat([column for _, column in text.items()])
+    maybe = cells[cells.str.contains(_MAYBE_FORMULA, na=False)]
+    return bool(maybe.str.match(FORMULA_LIKE, na=False).any())
 
 
 def check_file(

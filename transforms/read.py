@@ -24,8 +24,10 @@ import datetime as dt
 import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import python_calamine
 
@@ -203,16 +205,37 @@ def _arrow_text(column: pa.ChunkedArray) -> list[str]:
 
 
 def _frame(grid: pd.DataFrame, header_row: int, file_name: str) -> pd.DataFrame:
-    """Raw frame from a text grid whose first row is the header (row `header_row` of the file)."""
-    body = grid.iloc[1:].astype("str").apply(lambda col: col.str.strip()).replace("", pd.NA)
+    """Raw frame from a text grid whose first row is the header (row `header_row` of the file).
+
+    The cells are trimmed in pyarrow, column by column, with the function pandas' `str.strip`
+    calls: the same text, without a pandas round-trip per step (this runs once per file).
+    """
     names = [str(h).strip() for h in grid.iloc[0]]
-    keep = [i for i, name in enumerate(names) if name or body.iloc[:, i].notna().any()]
+    grid = grid if (grid.dtypes == "str").all() else grid.astype("str")
+    table = pa.Table.from_pandas(grid, preserve_index=False)
+    cells = [_trimmed(table.column(i).slice(1)) for i in range(len(names))]
+    keep = [i for i, name in enumerate(names) if name or cells[i].null_count < len(cells[i])]
     names = [names[i] or f"unnamed column {i + 1}" for i in keep]
     _check_duplicates(names, file_name)
-    frame = body.iloc[:, keep].set_axis(names, axis=1).astype("str")
-    frame[SOURCE_ROW] = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
-    frame = frame.dropna(how="all", subset=names).reset_index(drop=True)
-    return frame.astype({SOURCE_ROW: "int64"})
+    columns = dict(zip(names, (cells[i] for i in keep), strict=True))
+    present = np.zeros(len(grid) - 1, dtype=bool)  # rows with at least one value
+    for cells_of_column in columns.values():
+        present |= cells_of_column.is_valid().to_numpy(zero_copy_only=False)
+    rows = pa.array(range(header_row + 1, header_row + len(grid)), pa.int64())
+    # Fully blank rows go (the others keep their numbers); a trust column headed exactly
+    # SOURCE_ROW is overwritten in place and, never blank, keeps every row.
+    if SOURCE_ROW not in columns:
+        columns = {name: values.filter(present) for name, values in columns.items()}
+        rows = rows.filter(present)
+    frame = {name: pd.array(values, dtype="str") for name, values in columns.items()}
+    frame[SOURCE_ROW] = rows.to_numpy()
+    return pd.DataFrame(frame)
+
+
+def _trimmed(cells: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Cells without surrounding whitespace, blank as missing (null)."""
+    text = pc.utf8_trim_whitespace(cells)
+    return pc.if_else(pc.equal(text, ""), None, text)
 
 
 def _check_duplicates(names: list[str], file_name: str) -> None:
