@@ -19,7 +19,9 @@ folder; a throw-away PostgreSQL database `mhsip_bench_<random>`, dropped afterwa
   resubmission  every partition replaced again by new versions of the same rows (new
                 submission ids, so old versions become 'superseded'): the delete-heavy case;
                 then marts again.
-Warehouse opening (migrations) is not timed. Prints figures (per run, then min-max and median
+Warehouse opening (migrations) is not timed. On a shared machine wall times are noisy; the
+CPU seconds of this process (DuckDB's work included, the PostgreSQL server's not) are steadier.
+Prints figures (per run, then min-max and median
 over runs) and the PostgreSQL / DuckDB ratio of the load stage; asserts nothing.
 `--profile duckdb|postgres` runs one pass of that engine under pyinstrument instead.
 """
@@ -163,8 +165,9 @@ def warehouse_url(engine: str, folder: Path, pg_url: str) -> Iterator[str]:
             yield url
 
 
-def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float]:
-    """load_chunk per chunk, as the flow does; (total seconds, warehouse-transaction seconds)."""
+def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float, float]:
+    """load_chunk per chunk, as the flow does; (total seconds, warehouse-transaction seconds,
+    CPU seconds of this process: DuckDB's own work, but not the PostgreSQL server's)."""
     from flows.load import load_chunk
 
     inner: Callable[[list[Any]], None] = wh.replace_partitions
@@ -177,13 +180,13 @@ def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float
 
     wh.replace_partitions = replace_partitions  # time the transaction inside load_chunk
     try:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for chunk in chunks:
             load_chunk(chunk, wh, lake)
-        total = time.perf_counter() - began
+        total, cpu = time.perf_counter() - began, time.process_time() - cpu
     finally:
         del wh.replace_partitions
-    return total, spent[0]
+    return total, spent[0], cpu
 
 
 def refresh(wh: Any, touched: list[tuple[str, date]]) -> float:
@@ -213,8 +216,8 @@ def one_run(engine: str, first: Chains, second: Chains, pg_url: str) -> dict[str
     ):
         lake = str(Path(folder) / "lake")
         for label, chains in (("first", first), ("resub", second)):
-            total, txn = load_pass(wh, flow_order(chains), lake)
-            out[f"{label}_total"], out[f"{label}_txn"] = total, txn
+            total, txn, cpu = load_pass(wh, flow_order(chains), lake)
+            out[f"{label}_total"], out[f"{label}_txn"], out[f"{label}_cpu"] = total, txn, cpu
             out[f"{label}_lake"] = total - txn
             out[f"{label}_marts"] = refresh(wh, touched)
         counts = wh.table_counts()
@@ -239,7 +242,7 @@ def profile(engine: str, first: Chains, pg_url: str) -> None:
         for label, chains in (("first load", first), ("resubmission", second)):
             profiler = Profiler(interval=0.001)
             with profiler:
-                total, txn = load_pass(wh, flow_order(chains), lake)
+                total, txn, _ = load_pass(wh, flow_order(chains), lake)
             print(f"--- {engine} {label}: {total:.2f} s ({txn:.2f} s in transactions)")
             print(profiler.output_text(unicode=False, color=False, show_all=False)[:8000])
 
@@ -282,9 +285,10 @@ def main() -> None:
             figures[engine].append(f)
             print(
                 f"run {run + 1} {engine:8}  first {f['first_total']:6.2f} s (lake"
-                f" {f['first_lake']:5.2f}, txn {f['first_txn']:6.2f}), marts"
-                f" {f['first_marts']:5.2f} | resub {f['resub_total']:6.2f} s (lake"
-                f" {f['resub_lake']:5.2f}, txn {f['resub_txn']:6.2f}), marts"
+                f" {f['first_lake']:5.2f}, txn {f['first_txn']:6.2f}, cpu {f['first_cpu']:5.2f}),"
+                f" marts {f['first_marts']:5.2f} | resub {f['resub_total']:6.2f} s (lake"
+                f" {f['resub_lake']:5.2f}, txn {f['resub_txn']:6.2f}, cpu {f['resub_cpu']:5.2f}),"
+                f" marts"
                 f" {f['resub_marts']:5.2f} | {int(f['rows_in_facts']):,} fact rows after",
                 flush=True,
             )
@@ -296,6 +300,8 @@ def main() -> None:
             print(f"  {engine:8} {name:12}  total {spread(totals)}")
             print(f"  {'':8} {'':12}  lake  {spread([f[f'{label}_lake'] for f in runs])}")
             print(f"  {'':8} {'':12}  txn   {spread([f[f'{label}_txn'] for f in runs])}")
+            print(f"  {'':8} {'':12}  cpu   {spread([f[f'{label}_cpu'] for f in runs])}"
+                  "  (this process)")  # fmt: skip
             rates = [rows / t for t in totals]
             print(f"  {'':8} {'':12}  rows/s {min(rates):,.0f} - {max(rates):,.0f}")
             print(f"  {'':8} {'':12}  marts refresh after: "

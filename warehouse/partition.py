@@ -16,6 +16,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from mhsip.failpoints import failpoint
@@ -146,8 +147,11 @@ def _check_partition(facts: pd.DataFrame, trust: str, month: date, submission_id
     """Every fact row must belong to the partition being replaced, or it would escape it."""
     if not len(facts):
         return
-    found = pd.Series(pd.unique(facts["reporting_month"]))  # convert the few distinct values
-    months = pd.to_datetime(found).dt.date.unique()
+    found = pd.Series(facts["reporting_month"].unique())  # convert the few distinct values
+    if isinstance(found.dtype, pd.ArrowDtype) and pa.types.is_date(found.dtype.pyarrow_dtype):
+        months = found.tolist()  # datetime.date already (None for a null)
+    else:
+        months = list(pd.to_datetime(found).dt.date.unique())
     trusts = set(facts["trust_code"].unique())
     if trusts != {trust} or list(months) != [month]:
         raise ValueError(
