@@ -20,7 +20,9 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -63,23 +65,37 @@ def _nulls(values: list[Any]) -> list[Any]:
     return [None if v is None or v is pd.NA or v is pd.NaT or v != v else v for v in values]
 
 
+def _objects(values: pd.Series) -> list[Any]:
+    """Python values, NA → None, without a Python loop (the dtype is already the target's).
+    pandas-stubs do not allow `na_value=None`, hence the ignore."""
+    return values.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]
+
+
 def _text(series: pd.Series) -> list[Any]:
+    if isinstance(series.dtype, pd.StringDtype):  # str or NA only: nothing to coerce
+        return _objects(series)
     return [None if v is None else str(v) for v in _nulls(series.astype(object).tolist())]
 
 
 def _integer(series: pd.Series) -> list[Any]:
-    return _nulls(pd.to_numeric(series, errors="raise").astype("Int64").tolist())
+    return _objects(pd.to_numeric(series, errors="raise").astype("Int64"))
 
 
 def _double(series: pd.Series) -> list[Any]:
-    return _nulls(pd.to_numeric(series, errors="raise").astype("float64").tolist())
+    values = pd.to_numeric(series, errors="raise").astype("float64").to_numpy()
+    out = values.astype(object)
+    out[np.isnan(values)] = None
+    return out.tolist()  # type: ignore[no-any-return]
 
 
 def _boolean(series: pd.Series) -> list[Any]:
-    return _nulls(series.astype("boolean").tolist())
+    return _objects(series.astype("boolean"))
 
 
 def _date(series: pd.Series) -> list[Any]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) and pa.types.is_date(dtype.pyarrow_dtype):
+        return _objects(series)  # datetime.date already
     return _nulls(pd.to_datetime(series).dt.date.tolist())
 
 

@@ -16,13 +16,15 @@ def placeholders(n: int) -> str:
 
 
 # --- partition replacement -----------------------------------------------------------------
-DELETE_FACTS: Final = "DELETE FROM {table} WHERE trust_code = ? AND reporting_month = ?"
+# One statement per (dataset, trust) or per set of submissions, not per month: `{months}`,
+# `{keep}` and `{ids}` are `placeholders(n)` lists.
+DELETE_FACTS: Final = "DELETE FROM {table} WHERE trust_code = ? AND reporting_month IN ({months})"
 SUPERSEDE_OTHERS: Final = """
 UPDATE etl_submission SET status = 'superseded'
-WHERE trust_code = ? AND reporting_month = ? AND dataset = ? AND status = 'loaded'
-  AND submission_id <> ?"""
-DELETE_QUARANTINE: Final = "DELETE FROM etl_quarantine WHERE submission_id = ?"
-DELETE_SUBMISSION: Final = "DELETE FROM etl_submission WHERE submission_id = ?"
+WHERE trust_code = ? AND dataset = ? AND reporting_month IN ({months}) AND status = 'loaded'
+  AND submission_id NOT IN ({keep})"""
+DELETE_QUARANTINE: Final = "DELETE FROM etl_quarantine WHERE submission_id IN ({ids})"
+DELETE_SUBMISSION: Final = "DELETE FROM etl_submission WHERE submission_id IN ({ids})"
 
 # --- reads -----------------------------------------------------------------------------------
 # Latest received version per (trust, month, dataset): what the nightly run compares hashes with.
@@ -40,10 +42,7 @@ WHERE recency = 1
 ORDER BY trust_code, reporting_month, dataset"""
 
 DELETE_PENDING_MARTS: Final = (
-    "DELETE FROM etl_mart_pending WHERE trust_code = ? AND reporting_month = ?"
-)
-INSERT_PENDING_MARTS: Final = (
-    "INSERT INTO etl_mart_pending (trust_code, reporting_month) VALUES (?, ?)"
+    "DELETE FROM etl_mart_pending WHERE trust_code = ? AND reporting_month IN ({months})"
 )
 PENDING_MARTS: Final = (
     "SELECT trust_code, reporting_month FROM etl_mart_pending ORDER BY trust_code, reporting_month"

@@ -88,8 +88,12 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
     if touched is None:
         session.execute("DELETE FROM etl_mart_pending")
     else:
+        pending: dict[str, list[date]] = {}
         for trust, month in sorted(touched):
-            session.execute(queries.DELETE_PENDING_MARTS, [trust, month])
+            pending.setdefault(trust, []).append(month)
+        for trust, months in pending.items():
+            where = queries.placeholders(len(months))
+            session.execute(queries.DELETE_PENDING_MARTS.format(months=where), [trust, *months])
 
 
 def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:
