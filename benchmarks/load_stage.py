@@ -166,9 +166,11 @@ def warehouse_url(engine: str, folder: Path, pg_url: str) -> Iterator[str]:
 
 
 def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float, float]:
-    """load_chunk per chunk, as the flow does; (total seconds, warehouse-transaction seconds,
-    CPU seconds of this process: DuckDB's own work, but not the PostgreSQL server's)."""
-    from flows.load import load_chunk
+    """write_lake then load_chunk per chunk, as the flow does (the flow writes the lake on the
+    worker that finished the chunk; here both run in this process, one after the other);
+    (total seconds, warehouse-transaction seconds, CPU seconds of this process: DuckDB's own
+    work, but not the PostgreSQL server's)."""
+    from flows.load import load_chunk, write_lake
 
     inner: Callable[[list[Any]], None] = wh.replace_partitions
     spent = [0.0]
@@ -182,7 +184,8 @@ def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float
     try:
         began, cpu = time.perf_counter(), time.process_time()
         for chunk in chunks:
-            load_chunk(chunk, wh, lake)
+            write_lake(chunk, lake)
+            load_chunk(chunk, wh)
         total, cpu = time.perf_counter() - began, time.process_time() - cpu
     finally:
         del wh.replace_partitions
