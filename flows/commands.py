@@ -77,7 +77,7 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     carrying the busy reason (another run holds the warehouse).
     """
     from flows import runs
-    from flows.runs import with_settings
+    from flows.runs import prefect_api_for_workers, with_settings
 
     columns = [
         TextColumn("{task.description}"),
@@ -85,7 +85,11 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
-    with Progress(*columns, console=err, transient=True) as progress, _log_file(settings):
+    with (
+        Progress(*columns, console=err, transient=True) as progress,
+        _log_file(settings),
+        prefect_api_for_workers(settings),
+    ):
         runs.progress_listener = _Bar(progress)
         try:
             state: Any = with_settings(fn, settings)(**kwargs, return_state=True)

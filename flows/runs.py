@@ -92,14 +92,43 @@ def finished(report: RunReport) -> dict | State:
 
 
 def task_runner(settings: Settings) -> Any:
-    """Threads by default; a Dask cluster (prefect-dask) when MHSIP_TASK_RUNNER=dask."""
+    """Threads by default; a Dask cluster (prefect-dask) when MHSIP_TASK_RUNNER=dask.
+
+    A local cluster's worker processes get this process's Prefect API URL: without it each
+    worker would start a temporary Prefect server of its own (seconds each) and record its task
+    runs there, out of sight. `prefect_api_for_workers` makes sure there is one to pass on.
+    """
     if settings.task_runner == "dask":
+        from prefect.settings import PREFECT_API_URL
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
-        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.max_workers, "processes": True})
+        api = PREFECT_API_URL.value()
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": settings.max_workers, "processes": True,
+                "env": {"PREFECT_API_URL": api} if api else {},
+            }
+        )  # fmt: skip
     return ThreadPoolTaskRunner(max_workers=settings.max_workers)
+
+
+@contextmanager
+def prefect_api_for_workers(settings: Settings) -> Iterator[None]:
+    """With a local Dask cluster and no Prefect API configured, start Prefect's temporary
+    server here, as the flow itself would, so that its URL can be handed to the workers."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if settings.task_runner != "dask" or settings.dask_address or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()  # stopped at exit, by Prefect, after its log worker has drained
+    with temporary_settings({PREFECT_API_URL: server.api_url}):
+        yield
 
 
 def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
