@@ -40,6 +40,7 @@ def generate(landing: Path, trusts: int, months: int, scale: float, seed: int) -
 
     registry = load_registry(REPO / "config")
     codes = sorted(registry.trusts)[:trusts]
+    shutil.rmtree(landing, ignore_errors=True)  # a reused --workdir may hold an added month
     manifest = gen(landing, registry, START, months, codes, scale=scale, seed=seed, faults=False)
     return sum(f.rows for f in manifest.files)
 

@@ -60,6 +60,14 @@ def _validation_definition(dataset: Dataset) -> Any:
     return _STATE[f"vd:{dataset}"]
 
 
+def warm_up_in_background() -> None:
+    """Build the context in a daemon thread: importing GX takes seconds, which a run overlaps
+    with reading its first files instead of paying before its first validation."""
+    threading.Thread(
+        target=_validation_definition, args=(DATASETS[0],), name="gx-warm-up", daemon=True
+    ).start()
+
+
 def run_suite(
     frame: pd.DataFrame, dataset: Dataset, parameters: dict[str, Any]
 ) -> ExpectationSuiteValidationResult:

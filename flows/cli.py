@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows import temporary_api
 from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
 
 console = Console(stderr=True)
@@ -71,9 +72,11 @@ def generate(
 @app.command()
 def nightly(trust: TrustOpt = None) -> None:
     """Process new and changed submissions in the landing zone."""
+    settings = _settings()
+    temporary_api.start_in_background()  # overlaps the imports below
     from flows.commands import run_nightly
 
-    run_nightly(_settings(), trust)
+    run_nightly(settings, trust)
 
 
 @app.command()
@@ -101,9 +104,12 @@ def backfill(
 
         run_backfill_deployment(Settings(), f"{first:%Y-%m}", f"{last:%Y-%m}", trust)
         return
+    settings = _settings()
+    if not dry_run:
+        temporary_api.start_in_background()  # overlaps the imports below
     from flows.commands import run_backfill
 
-    run_backfill(_settings(), first, last, trust, dry_run)
+    run_backfill(settings, first, last, trust, dry_run)
 
 
 @app.command()
@@ -144,9 +150,11 @@ def demo(
     scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
 ) -> None:
     """Generate 16 trusts' extracts, run the nightly flow, and show where everything is."""
+    settings = _settings(demo=True)
+    temporary_api.start_in_background()  # overlaps the generation below
     from flows.demo import run_demo
 
-    run_demo(_settings(demo=True), _month(start), months, scale)
+    run_demo(settings, _month(start), months, scale)
 
 
 @app.command()

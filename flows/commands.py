@@ -76,8 +76,8 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     The flow returns its summary, or a Failed state carrying it (some trust-months failed) or
     carrying the busy reason (another run holds the warehouse).
     """
-    from flows import runs
-    from flows.runs import prefect_api_for_workers, with_settings
+    from flows import runs, temporary_api
+    from flows.runs import with_settings
 
     columns = [
         TextColumn("{task.description}"),
@@ -88,7 +88,7 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     with (
         Progress(*columns, console=err, transient=True) as progress,
         _log_file(settings),
-        prefect_api_for_workers(settings),
+        temporary_api.for_this_run(),
     ):
         runs.progress_listener = _Bar(progress)
         try:

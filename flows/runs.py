@@ -17,6 +17,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from expectations.gx_runner import warm_up_in_background
 from flows import artifacts
 from flows.landing import LandingProblem
 from flows.outcomes import FileSummary
@@ -96,7 +97,7 @@ def task_runner(settings: Settings) -> Any:
 
     A local cluster's worker processes get this process's Prefect API URL: without it each
     worker would start a temporary Prefect server of its own (seconds each) and record its task
-    runs there, out of sight. `prefect_api_for_workers` makes sure there is one to pass on.
+    runs there, out of sight. `flows.temporary_api` makes sure there is one to pass on.
     """
     if settings.task_runner == "dask":
         from prefect.settings import PREFECT_API_URL
@@ -112,23 +113,6 @@ def task_runner(settings: Settings) -> Any:
             }
         )  # fmt: skip
     return ThreadPoolTaskRunner(max_workers=settings.max_workers)
-
-
-@contextmanager
-def prefect_api_for_workers(settings: Settings) -> Iterator[None]:
-    """With a local Dask cluster and no Prefect API configured, start Prefect's temporary
-    server here, as the flow itself would, so that its URL can be handed to the workers."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    if settings.task_runner != "dask" or settings.dask_address or PREFECT_API_URL.value():
-        yield
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    server.start()  # stopped at exit, by Prefect, after its log worker has drained
-    with temporary_settings({PREFECT_API_URL: server.api_url}):
-        yield
 
 
 def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
@@ -206,6 +190,8 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
         if progress_listener is not None:
             progress_listener.advance(work, error is None)
 
+    if works and run.settings.task_runner == "threads":
+        warm_up_in_background()  # validation runs in this process, after the first reads
     chains = chunk_by_trust(works, run.settings.chunk_months)
     report.files = run_waves(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
     failpoint("after_commit_before_marts")
