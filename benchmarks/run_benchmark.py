@@ -1,6 +1,7 @@
 """Benchmark: the full pipeline against a plain-reader floor on the same files.
 
-    python benchmarks/run_benchmark.py --trusts 16 --months 60 --scale 1 --runs 3 --nightly
+    python benchmarks/run_benchmark.py --trusts 16 --months 60 --scale 1 --runs 3 \
+        --nightly --load-stage
 
 Generates N trusts x M months (clean data, so no file is rejected and both sides read the same
 rows), then measures, each in a fresh subprocess so peak memory is that run's own:
@@ -10,7 +11,10 @@ rows), then measures, each in a fresh subprocess so peak memory is that run's ow
             validation, standardisation or bookkeeping
 and prints wall time, rows per second, peak RSS and the ratio pipeline / floor (medians of --runs).
 With --nightly it then times, on the last run's warehouse, a nightly with nothing new and a
-nightly that finds the next month for every trust. Figures are printed, never asserted.
+nightly that finds the next month for every trust; with --load-stage it runs
+benchmarks/load_stage.py (PostgreSQL against DuckDB) for the same sizes. It ends with issue 7's
+targets, the figure measured for each and whether it is met. Figures are printed, never
+asserted.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -120,6 +125,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument(
+        "--load-stage", action="store_true",
+        help="then run benchmarks/load_stage.py for the same sizes (needs PostgreSQL)",
+    )  # fmt: skip
+    parser.add_argument(
         "--nightly", action="store_true",
         help="then time two nightly runs on the last run's warehouse: nothing new, and the next "
         "month for every trust",
@@ -154,11 +163,31 @@ def main() -> None:
         f"ratio pipeline/floor: {p_wall / f_wall:.1f}x  (medians of {args.runs} run(s); "
         f"floor read {floor[0][2]:,} rows)"
     )
+    # issue 7's targets: (what, measured, target, met)
+    targets = []
+    if args.scale <= 1:
+        targets.append(("full run, seconds", f"{p_wall:.1f}", "< 60", p_wall < 60))
+        targets.append(
+            ("full run / floor", f"{p_wall / f_wall:.1f}x", "<= 3x", p_wall <= 3 * f_wall)
+        )
+    else:
+        targets.append(
+            ("full run / floor", f"{p_wall / f_wall:.1f}x", "<= 4x", p_wall <= 4 * f_wall)
+        )
+        targets.append(("peak memory, MiB", f"{p_mem:.0f}", "< 2048", p_mem < 2048))
     if args.nightly:
-        nightly_cases(landing, work, home, args)
+        targets += nightly_cases(landing, work, home, args)
+    if args.load_stage:
+        targets.append(load_stage(args))
+    print()
+    print(f"{'target (issue 7)':34}{'measured':>12}{'target':>10}  met")
+    for what, measured, target, met in targets:
+        print(f"{what:34}{measured:>12}{target:>10}  {'yes' if met else 'NO'}")
 
 
-def nightly_cases(landing: Path, work: Path, home: Path, args: argparse.Namespace) -> None:
+def nightly_cases(
+    landing: Path, work: Path, home: Path, args: argparse.Namespace
+) -> list[tuple[str, str, str, bool]]:
     """The nightly targets, on the warehouse the last full run built."""
     command = [sys.executable, "-m", "mhsip", "nightly"]
     env = pipeline_env(home, landing)
@@ -168,6 +197,25 @@ def nightly_cases(landing: Path, work: Path, home: Path, args: argparse.Namespac
     print()
     print(f"nightly, nothing new:          {idle:6.1f} s  {idle_peak:6.0f} MiB")
     print(f"nightly, next month ({files} files, {rows:,} rows): {new:6.1f} s  {new_peak:6.0f} MiB")
+    return [
+        ("nightly, nothing new, seconds", f"{idle:.1f}", "< 10", idle < 10),
+        ("nightly, next month, seconds", f"{new:.1f}", "< 15", new < 15),
+    ]
+
+
+def load_stage(args: argparse.Namespace) -> tuple[str, str, str, bool]:
+    """benchmarks/load_stage.py for the same sizes (it computes its own outcomes); its
+    PostgreSQL / DuckDB ratio of the first load's total."""
+    command = [
+        sys.executable, str(Path(__file__).with_name("load_stage.py")), "--trusts",
+        str(args.trusts), "--months", str(args.months), "--scale", str(args.scale), "--runs", "1",
+    ]  # fmt: skip
+    _, _, stdout = timed_child(command, dict(os.environ))
+    print()
+    print(stdout.strip())
+    found = re.search(r"first load\s+total\s+([0-9.]+)x", stdout)
+    ratio = float(found.group(1)) if found else float("nan")
+    return ("PostgreSQL load / DuckDB load", f"{ratio:.2f}x", "<= 2x", ratio <= 2)
 
 
 if __name__ == "__main__":
