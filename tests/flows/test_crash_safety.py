@@ -65,3 +65,29 @@ def test_killed_run_converges_on_the_next_run(clean_run, tmp_path, failpoint) ->
     assert run_nightly(home, landing) == 0
     assert_same_tables(expected_tables, snapshot(db_path(home)))
     assert lake_digest(home / "lake") == expected_lake
+
+
+def test_a_trust_whose_chunk_fails_stops_alone_and_the_next_run_converges(
+    clean_run, tmp_path
+) -> None:
+    """A chunk whose compute raises (here: the first file archived) fails its trust's months,
+    including the later chunk prepared from its history, which is reported as not processed;
+    the other trust loads; the run exits 1; the next run converges to a clean run's tables."""
+    landing, expected_tables, _ = clean_run
+    home = tmp_path / "home"
+    log = tmp_path / "fault.log"
+    code = finish_cli(start_cli(
+        ["nightly"], home, landing, log, MHSIP_FAILPOINT="after_archive",
+        MHSIP_FAILPOINT_ACTION="raise", MHSIP_CHUNK_MONTHS="2",  # 2 chunks a trust: 2 waves
+    ), timeout=300)  # fmt: skip
+    output = log.read_text(errors="replace")
+    assert code == 1, output[-3000:]
+    failed = [line for line in output.splitlines() if line.strip().startswith("failed ")]
+    assert len(failed) == 3, output[-3000:]  # one trust's 3 months, in chunks of 2 and 1
+    assert len({line.split()[1] for line in failed}) == 1  # all the same trust
+    assert sum("injected fault at after_archive" in line for line in failed) == 2
+    assert sum("not processed: an earlier chunk of" in line for line in failed) == 1
+    subs = snapshot(db_path(home))["etl_submission"]
+    assert set(subs.trust_code) == set(TRUSTS) - {failed[0].split()[1]}
+    assert run_nightly(home, landing) == 0
+    assert_same_tables(expected_tables, snapshot(db_path(home)))
