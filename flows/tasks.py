@@ -147,7 +147,17 @@ def run_waves(
         for work in chunk.partitions:
             on_done(work, None, exc)
 
+    def not_processed(chunk: ChunkWork) -> None:
+        reason = f"not processed: an earlier chunk of {chunk.trust_code} failed"
+        fail(chunk, ChunkFailedError(reason))
+
     def submit(wave: list[ChunkWork]) -> dict[PrefectFuture, ChunkWork]:
+        # A trust already failed is not computed further (nor its lake written) in this run.
+        for chunk in (c for c in wave if c.trust_code in stopped):
+            not_processed(chunk)
+        wave = [c for c in wave if c.trust_code not in stopped]
+        if not wave:
+            return {}
         # Futures passed as arguments reach the task as their results (Prefect resolves them,
         # and on Dask the data moves between workers, not through this process); the type
         # checker sees the declared parameter types, hence the ignores.
@@ -167,9 +177,8 @@ def run_waves(
             following = submit(waves[number]) if number < len(waves) else {}
         for future in clock.timed("waiting", as_completed(list(finishing))):
             chunk = finishing[future]
-            if chunk.trust_code in stopped:
-                reason = f"not processed: an earlier chunk of {chunk.trust_code} failed"
-                fail(chunk, ChunkFailedError(reason))
+            if chunk.trust_code in stopped:  # failed after this chunk was submitted
+                not_processed(chunk)
                 continue
             try:
                 with clock("receiving"):

@@ -7,6 +7,7 @@ Real subprocesses (`python -m mhsip nightly`) killed by the failpoints in mhsip/
 from __future__ import annotations
 
 import signal
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from tests.flows.helpers import (
     snapshot,
     start_cli,
 )
+from warehouse.lake import partition_path
 
 pytestmark = pytest.mark.slow
 TRUSTS = ["RTQ", "RNU"]
@@ -89,5 +91,36 @@ def test_a_trust_whose_chunk_fails_stops_alone_and_the_next_run_converges(
     assert sum("not processed: an earlier chunk of" in line for line in failed) == 1
     subs = snapshot(db_path(home))["etl_submission"]
     assert set(subs.trust_code) == set(TRUSTS) - {failed[0].split()[1]}
+    assert run_nightly(home, landing) == 0
+    assert_same_tables(expected_tables, snapshot(db_path(home)))
+
+
+def test_a_trust_whose_load_fails_is_not_computed_further_in_the_run(clean_run, tmp_path) -> None:
+    """One-month chunks, three waves. The first load's transaction fails: that trust's second
+    month (submitted before the failure was known) is computed but not loaded, and its third
+    month is not computed at all (no lake partition written). The other trust loads; the next
+    run converges to a clean run's tables."""
+    landing, expected_tables, _ = clean_run
+    home = tmp_path / "home"
+    log = tmp_path / "fault.log"
+    code = finish_cli(start_cli(
+        ["nightly"], home, landing, log, MHSIP_FAILPOINT="inside_warehouse_transaction",
+        MHSIP_FAILPOINT_ACTION="raise", MHSIP_CHUNK_MONTHS="1",
+    ), timeout=300)  # fmt: skip
+    output = log.read_text(errors="replace")
+    assert code == 1, output[-3000:]
+    failed = [line.split() for line in output.splitlines() if line.strip().startswith("failed ")]
+    assert len(failed) == 3 and len({words[1] for words in failed}) == 1, output[-3000:]
+    trust = failed[0][1]
+    assert sorted(words[2].rstrip(":") for words in failed) == ["2024-01", "2024-02", "2024-03"]
+    assert sum("injected fault at inside_warehouse_transaction" in " ".join(w) for w in failed) == 1
+    assert sum("not processed: an earlier chunk of" in " ".join(w) for w in failed) == 2
+    third = [
+        partition_path(str(home / "lake"), table, trust, date(2024, 3, 1))
+        for table in ("fct_restrictive_intervention", "fct_ward_stay_month")
+    ]
+    assert not any(Path(path).exists() for path in third)
+    subs = snapshot(db_path(home))["etl_submission"]
+    assert set(subs.trust_code) == set(TRUSTS) - {trust}
     assert run_nightly(home, landing) == 0
     assert_same_tables(expected_tables, snapshot(db_path(home)))
