@@ -165,6 +165,19 @@ def warehouse_url(engine: str, folder: Path, pg_url: str) -> Iterator[str]:
             yield url
 
 
+@contextmanager
+def fresh_warehouse(engine: str, pg_url: str) -> Iterator[tuple[Any, str]]:
+    """An empty warehouse of the engine (migrated) and an empty lake folder beside it."""
+    from warehouse.store import Warehouse
+
+    with (
+        tempfile.TemporaryDirectory(prefix="mhsip-load-stage-") as folder,
+        warehouse_url(engine, Path(folder), pg_url) as url,
+        Warehouse.open(url) as wh,
+    ):
+        yield wh, str(Path(folder) / "lake")
+
+
 def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float, float]:
     """write_lake then load_chunk per chunk, as the flow does (the flow writes the lake on the
     worker that finished the chunk; here both run in this process, one after the other);
@@ -203,8 +216,6 @@ def refresh(wh: Any, touched: list[tuple[str, date]]) -> float:
 
 
 def one_run(engine: str, first: Chains, second: Chains, pg_url: str) -> dict[str, float]:
-    from warehouse.store import Warehouse
-
     touched = sorted(
         (r.work.trust_code, r.work.reporting_month)
         for chunks in first.values()
@@ -212,12 +223,7 @@ def one_run(engine: str, first: Chains, second: Chains, pg_url: str) -> dict[str
         for r in chunk
     )
     out: dict[str, float] = {}
-    with (
-        tempfile.TemporaryDirectory(prefix="mhsip-load-stage-") as folder,
-        warehouse_url(engine, Path(folder), pg_url) as url,
-        Warehouse.open(url) as wh,
-    ):
-        lake = str(Path(folder) / "lake")
+    with fresh_warehouse(engine, pg_url) as (wh, lake):
         for label, chains in (("first", first), ("resub", second)):
             total, txn, cpu = load_pass(wh, flow_order(chains), lake)
             out[f"{label}_total"], out[f"{label}_txn"], out[f"{label}_cpu"] = total, txn, cpu
@@ -233,15 +239,8 @@ def one_run(engine: str, first: Chains, second: Chains, pg_url: str) -> dict[str
 def profile(engine: str, first: Chains, pg_url: str) -> None:
     from pyinstrument import Profiler
 
-    from warehouse.store import Warehouse
-
     second = resubmitted(first)
-    with (
-        tempfile.TemporaryDirectory(prefix="mhsip-load-stage-") as folder,
-        warehouse_url(engine, Path(folder), pg_url) as url,
-        Warehouse.open(url) as wh,
-    ):
-        lake = str(Path(folder) / "lake")
+    with fresh_warehouse(engine, pg_url) as (wh, lake):
         for label, chains in (("first load", first), ("resubmission", second)):
             profiler = Profiler(interval=0.001)
             with profiler:
