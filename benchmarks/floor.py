@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from transforms.trust_config import TrustConfig, load_registry
+from mhsip.config_loader import load_registry
+from transforms.trust_config import TrustConfig
 
 ENCODINGS = {"utf-8-sig": "utf-8", "utf-8": "utf-8"}
 

@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # run from a checkout: `python benchmarks/load_engines.py`
 
-from warehouse.loads import PartitionLoad, SubmissionOutcome  # noqa: E402
+from warehouse.engine import open_warehouse  # noqa: E402
+from warehouse.partition_load import PartitionLoad, SubmissionOutcome  # noqa: E402
 from warehouse.schema import column_names, fct_restrictive_intervention  # noqa: E402
-from warehouse.store import Warehouse  # noqa: E402
 
 MONTH = date(2024, 1, 1)
 
@@ -71,7 +71,7 @@ def load(facts: pd.DataFrame, sid: str) -> PartitionLoad:
 
 def timed(url: str, facts: pd.DataFrame) -> list[float]:
     seconds = []
-    with Warehouse.open(url) as wh:
+    with open_warehouse(url) as wh:
         for attempt in ("a", "b"):
             started = time.perf_counter()
             wh.replace_partition(load(facts, f"bench-{attempt}"))

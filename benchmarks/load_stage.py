@@ -11,7 +11,7 @@ named after the sizes), so later runs with the same sizes skip generation and co
 recomputes. Then, per run and per engine, into a fresh warehouse (a DuckDB file in a temporary
 folder; a throw-away PostgreSQL database `mhsip_bench_<random>`, dropped afterwards, as
 `benchmarks/load_engines.py` does), and a fresh Parquet lake:
-  first load    `flows.load.load_chunk` per chunk, in the flow's order (first chunk of every
+  first load    `flows.load_stage.load_chunk` per chunk, in the flow's order (first chunk of every
                 trust, then the second, ...; each trust's months in order), split into lake
                 writes and the warehouse transaction (`Warehouse.replace_partitions`);
   marts         `refresh_dimensions` + `refresh_marts(touched)` after the loads (the flow's
@@ -53,13 +53,14 @@ Chains = dict[str, list[list[Any]]]  # trust -> chunks -> PartitionResult
 def compute(trusts: int, months: int, scale: float, chunk_months: int) -> Chains:
     """Generate clean data and run the compute half once; each trust's chunks of results."""
     from expectations.gx_runner import _validation_definition
-    from expectations.history import TrustHistory
-    from flows.landing import scan_landing
-    from flows.pipeline import ComputeContext, process_chunk
+    from expectations.trust_history import TrustHistory
+    from flows.pipeline import process_chunk
     from flows.plan import chunk_by_trust, group_partitions
     from flows.runs import load_imd
+    from flows.work import ComputeContext
+    from landing.scan import scan_landing
+    from mhsip.config_loader import load_registry
     from synthetic import generate
-    from transforms.trust_config import load_registry
 
     with tempfile.TemporaryDirectory(prefix="mhsip-load-stage-") as folder:
         work = Path(folder)
@@ -168,12 +169,12 @@ def warehouse_url(engine: str, folder: Path, pg_url: str) -> Iterator[str]:
 @contextmanager
 def fresh_warehouse(engine: str, pg_url: str) -> Iterator[tuple[Any, str]]:
     """An empty warehouse of the engine (migrated) and an empty lake folder beside it."""
-    from warehouse.store import Warehouse
+    from warehouse.engine import open_warehouse
 
     with (
         tempfile.TemporaryDirectory(prefix="mhsip-load-stage-") as folder,
         warehouse_url(engine, Path(folder), pg_url) as url,
-        Warehouse.open(url) as wh,
+        open_warehouse(url) as wh,
     ):
         yield wh, str(Path(folder) / "lake")
 
@@ -183,7 +184,7 @@ def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float
     worker that finished the chunk; here both run in this process, one after the other);
     (total seconds, warehouse-transaction seconds, CPU seconds of this process: DuckDB's own
     work, but not the PostgreSQL server's)."""
-    from flows.load import load_chunk, write_lake
+    from flows.load_stage import load_chunk, write_lake
 
     inner: Callable[[list[Any]], None] = wh.replace_partitions
     spent = [0.0]
@@ -206,7 +207,7 @@ def load_pass(wh: Any, chunks: list[list[Any]], lake: str) -> tuple[float, float
 
 
 def refresh(wh: Any, touched: list[tuple[str, date]]) -> float:
-    from transforms.trust_config import load_registry
+    from mhsip.config_loader import load_registry
 
     registry = load_registry(REPO / "config")
     began = time.perf_counter()

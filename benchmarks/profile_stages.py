@@ -27,12 +27,13 @@ def main() -> None:
 
     from pyinstrument import Profiler
 
-    from expectations.history import TrustHistory
-    from flows.landing import scan_landing
-    from flows.pipeline import ChunkWork, ComputeContext, process_chunk
+    from expectations.trust_history import TrustHistory
+    from flows.pipeline import process_chunk
     from flows.plan import chunk_by_trust, group_partitions
+    from flows.work import ChunkWork, ComputeContext
+    from landing.scan import scan_landing
+    from mhsip.config_loader import load_registry
     from synthetic import generate
-    from transforms.trust_config import load_registry
 
     work = Path(tempfile.mkdtemp(prefix="mhsip-profile-"))
     registry = load_registry(REPO / "config")

@@ -40,8 +40,8 @@ START = date(2021, 4, 1)
 
 
 def generate(landing: Path, trusts: int, months: int, scale: float, seed: int) -> int:
+    from mhsip.config_loader import load_registry
     from synthetic import generate as gen
-    from transforms.trust_config import load_registry
 
     registry = load_registry(REPO / "config")
     codes = sorted(registry.trusts)[:trusts]
@@ -54,8 +54,8 @@ def add_next_month(landing: Path, work: Path, trusts: int, months: int, scale: f
                    seed: int) -> tuple[int, int]:  # fmt: skip
     """Copy month `months + 1` of the same generation into the landing zone: what a nightly
     finds when every trust has sent its next month. Files and rows added."""
+    from mhsip.config_loader import load_registry
     from synthetic import generate as gen
-    from transforms.trust_config import load_registry
 
     registry = load_registry(REPO / "config")
     codes = sorted(registry.trusts)[:trusts]

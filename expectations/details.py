@@ -1,6 +1,6 @@
 """Short sentences that tell a trust why one row was quarantined, quoting the offending value.
 
-One sentence per (row, rule); the row is a mapping of the prepared frame's columns. A sentence
+One sentence per (row, rule); the row is a mapping of the derived frame's columns. A sentence
 never contains a patient identifier, patient_key or date of birth (those say "(value withheld)"),
 and any quoted text that looks like an NHS number (ten digits, spaced or not) is withheld too, in
 case a trust's columns were shifted. Quoted text is cut to 40 characters.
@@ -18,7 +18,7 @@ WITHHELD: Final = "(value withheld)"
 _TEN_DIGITS: Final = re.compile(r"\d{3}[\s-]?\d{3}[\s-]?\d{4}")
 _MAX_QUOTE: Final = 40
 
-Row = Mapping[Any, Any]  # one prepared-frame row: column name -> value
+Row = Mapping[Any, Any]  # one derived-frame row: column name -> value
 
 
 def _missing(value: Any) -> bool:

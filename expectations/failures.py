@@ -24,19 +24,6 @@ class Failure:
     indexes: tuple[int, ...]
 
 
-def failures_from(result: Any) -> list[Failure]:
-    """Failing expectations of a COMPLETE-format suite result, in suite order."""
-    failures = []
-    for item in result.results:
-        if item.success:
-            continue
-        config = item.expectation_config
-        rule = config.meta["rule"]
-        indexes = tuple(int(i) for i in item.result.get("unexpected_index_list") or ())
-        failures.append(Failure(rule, RULES[rule].severity, config.kwargs.get("column"), indexes))
-    return failures
-
-
 def failures_by_part(
     result: Any,
     bounds: list[tuple[int, int]],

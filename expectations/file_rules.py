@@ -1,6 +1,6 @@
-"""File-level rules: whether a whole prepared file is rejected, plus file-level warnings.
+"""File-level rules: whether a whole derived file is rejected, plus file-level warnings.
 
-Grain: one prepared file (one trust, one reporting month, one dataset) and that trust and
+Grain: one derived file (one trust, one reporting month, one dataset) and that trust and
 dataset's load history. Each rule is one number against a threshold, so this is plain pandas,
 not GX; the rule names live in `expectations.rules` like the rest. Read-time rejections
 (`file_unreadable`, `file_empty`, `duplicate_columns`, `missing_required_columns`) are raised
@@ -61,10 +61,10 @@ def _month_name(reporting_month: date | None) -> str:
     return reporting_month.strftime("%Y-%m") if reporting_month else "the reporting month"
 
 
-def _wrong_month(prepared: pd.DataFrame, dataset: Dataset, month: str) -> Finding | None:
+def _wrong_month(derived: pd.DataFrame, dataset: Dataset, month: str) -> Finding | None:
     """Share of dated rows in the month; undated rows are quarantined per row instead."""
     dated_column = "_start_at" if dataset == "restrictive_interventions" else "_stay_start"
-    dated = prepared[prepared[dated_column].notna()]
+    dated = derived[derived[dated_column].notna()]
     if dated.empty:
         return None
     in_month = dated["_in_month"].fillna(False).astype(bool)
@@ -116,10 +116,10 @@ def _drop_to_zero(history: FileHistory, month: str) -> Finding | None:
     )
 
 
-def _formula_like(prepared: pd.DataFrame) -> Finding | None:
+def _formula_like(derived: pd.DataFrame) -> Finding | None:
     """Rows with a text cell that starts like a spreadsheet formula (column names quoted only)."""
-    columns = [c for c in prepared.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
-    text = prepared[columns].astype("str")
+    columns = [c for c in derived.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
+    text = derived[columns].astype("str")
     if not _any_formula_like(text):  # most files: one cheap match instead of stacking
         return None
     # one vectorised match over every text cell (stack drops blanks), not one per column
@@ -130,7 +130,7 @@ def _formula_like(prepared: pd.DataFrame) -> Finding | None:
     counts = hits.groupby(level=1).size()
     per_column = {c: int(counts[c]) for c in columns if c in counts.index}
     positions = sorted(set(hits.index.get_level_values(0)))
-    rows = prepared[SOURCE_ROW].iloc[positions].astype(int).tolist()
+    rows = derived[SOURCE_ROW].iloc[positions].astype(int).tolist()
     shown = ", ".join(f"{column} ({n})" for column, n in per_column.items())
     return Finding(
         "formula_like_cell",
@@ -153,7 +153,7 @@ def _any_formula_like(text: pd.DataFrame) -> bool:
 
 
 def check_file(
-    prepared: pd.DataFrame,
+    derived: pd.DataFrame,
     dataset: Dataset,
     trust: TrustConfig,
     file_sha256: str,
@@ -161,12 +161,12 @@ def check_file(
     *,
     reporting_month: date | None = None,
 ) -> list[Finding]:
-    """File-level findings for one prepared file: `reject_file` ones mean load nothing of it.
+    """File-level findings for one derived file: `reject_file` ones mean load nothing of it.
 
     `reporting_month` only names the month in messages.
     """
     month = _month_name(reporting_month)
-    rows = len(prepared)
+    rows = len(derived)
     if rows == 0:
         if dataset == "ward_stays":
             detail = f"the ward stays file for {month} has a header but no rows"
@@ -174,9 +174,9 @@ def check_file(
         nil = _drop_to_zero(history, month)
         return [nil] if nil else []
     findings = [
-        _wrong_month(prepared, dataset, month),
+        _wrong_month(derived, dataset, month),
         _implausible_count(rows, trust, history),
-        _formula_like(prepared),
+        _formula_like(derived),
     ]
     if file_sha256 in history.loaded_hashes_other_months:
         findings.append(

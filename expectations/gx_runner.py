@@ -41,7 +41,7 @@ def _create() -> None:
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas(name="prepared_frames")
+    source = context.data_sources.add_pandas(name="derived_frames")
     for dataset in DATASETS:
         batches = source.add_dataframe_asset(name=dataset).add_batch_definition_whole_dataframe(
             "whole_frame"

@@ -1,6 +1,7 @@
 """The catalogue of validation rules: the names a trust reads in its feedback.
 
-One entry per rule in EXTRACT_SPEC and DESIGN section 4. A rule's `severity` says what happens
+One entry per rule of the extract specification (design.md §8) and the validation policy
+(§4). A rule's `severity` says what happens
 when it breaks: `reject_file` (nothing of the file is loaded; the previous good version stays),
 `quarantine_row` (that row goes to `etl_quarantine`, the rest load) or `warn` (everything
 loads; the trust is told). `dataset` is None when the rule applies to both datasets. The

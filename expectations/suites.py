@@ -1,6 +1,6 @@
 """The row-level Great Expectations suites, one per canonical dataset, built in code.
 
-Each suite checks a *prepared* frame (docs/architecture.md, "Prepare"): the mapped text columns
+Each suite checks a *derived* frame (docs/architecture.md, "Derive"): the mapped text columns
 plus the typed `_...` helper columns. Every expectation carries `meta={"rule": <name>}` naming an
 entry of `expectations.rules.RULES`, and the GX severity that drives the split: `critical` for a
 `quarantine_row` rule (the failing rows are quarantined), `warning` for a `warn` rule (the rows
@@ -166,7 +166,7 @@ def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
 def _stay_checks(gxe: Any, add: Add, column: Any) -> None:
     """Ward-stay checks.
 
-    The prepared frame carries no reporting-month column, but for a stay `_event_date` is
+    The derived frame carries no reporting-month column, but for a stay `_event_date` is
     max(stay_start, month start). So among stays outside the month, one whose `_event_date`
     equals its start began after the month ended; one whose `_event_date` is later than its
     start (the month start) ended before the month began.

@@ -1,7 +1,7 @@
-"""Row-level validation: run a dataset's GX suite and split a prepared frame into valid rows,
+"""Row-level validation: run a dataset's GX suite and split a derived frame into valid rows,
 quarantined rows and warnings.
 
-Grain: `prepared` is one trust-month file after `transforms.prepare.prepare` (one row per
+Grain: `derived` is one trust-month file after `transforms.derive.derive_fields` (one row per
 intervention type used in an incident, or per ward stay). Every row ends up exactly once in
 `valid` or at least once in `quarantine` (one quarantine row per (row, rule) broken), so
 rows received = rows loaded + rows quarantined. Warnings never remove a row.
@@ -26,7 +26,7 @@ from transforms.canonical import SOURCE_ROW, Dataset
 from transforms.trust_config import TrustConfig
 
 QUARANTINE_COLUMNS: Final = [SOURCE_ROW, "rule", "detail"]
-# GX sees a shallow copy with comparable types; `valid` keeps the prepared frame's own columns.
+# GX sees a shallow copy with comparable types; `valid` keeps the derived frame's own columns.
 # Date helpers are coerced to datetime64 so a `date`-object column compares with datetime64.
 _DATE_HELPERS: Final = ("_dob", "_event_date", "_stay_start", "_stay_end")
 # UTC instants compared as naive UTC: GX reads tz-aware columns through Series.values, which
@@ -37,7 +37,7 @@ _RULE_ORDER: Final = {name: position for position, name in enumerate(RULES)}
 
 @dataclass(frozen=True)
 class RowValidation:
-    valid: pd.DataFrame  # prepared rows that passed every quarantine rule; same columns
+    valid: pd.DataFrame  # derived rows that passed every quarantine rule; same columns
     quarantine: pd.DataFrame  # source_row_number, rule, detail: one row per (row, rule)
     warnings: list[Finding]
     results: dict[str, int]  # this file's expectations: evaluated, successful, unsuccessful
@@ -73,16 +73,16 @@ def _quarantine(frame: pd.DataFrame, failures: list[Failure]) -> pd.DataFrame:
     )
 
 
-def validate_rows(prepared: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> RowValidation:
-    """Validate one prepared file against its dataset's suite with the trust's warning share."""
-    return validate_parts([(prepared, trust)], dataset)[0]
+def validate_rows(derived: pd.DataFrame, dataset: Dataset, trust: TrustConfig) -> RowValidation:
+    """Validate one derived file against its dataset's suite with the trust's warning share."""
+    return validate_parts([(derived, trust)], dataset)[0]
 
 
 def validate_many(
-    prepared: list[pd.DataFrame], dataset: Dataset, trust: TrustConfig
+    derived: list[pd.DataFrame], dataset: Dataset, trust: TrustConfig
 ) -> list[RowValidation]:
     """Validate several files of one trust and dataset in ONE suite run, one result per file."""
-    return validate_parts([(frame, trust) for frame in prepared], dataset)
+    return validate_parts([(frame, trust) for frame in derived], dataset)
 
 
 def validate_parts(

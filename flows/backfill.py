@@ -1,4 +1,4 @@
-"""The backfill flow: reprocess a range of trust-months from the raw archive (DESIGN 3.6).
+"""The backfill flow: reprocess a range of trust-months from the raw archive (design.md §3.6).
 
 Reads the archived bytes of the latest version received for each trust-month-dataset, so it works
 after the landing zone has been cleaned, and gives the same tables the nightly runs gave.
@@ -11,10 +11,10 @@ from datetime import date
 from prefect import State, flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.pipeline import PartitionWork
 from flows.plan import archived_files, group_partitions
 from flows.runs import busy, execute, finished, open_run
 from flows.settings import Settings
+from flows.work import PartitionWork
 from warehouse.store import Warehouse, WarehouseBusy
 
 

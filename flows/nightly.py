@@ -1,4 +1,4 @@
-"""The nightly flow: process whatever is new or changed in the landing zone (DESIGN 3.6)."""
+"""The nightly flow: process whatever is new or changed in the landing zone (design.md §3.6)."""
 
 from __future__ import annotations
 

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from expectations.findings import Finding
-from flows.landing import SubmissionFile
-from warehouse.loads import SubmissionOutcome
+from landing.scan import SubmissionFile
+from warehouse.partition_load import SubmissionOutcome
 
 if TYPE_CHECKING:
-    from flows.pipeline import ComputeContext, PartitionWork
+    from flows.work import ComputeContext, PartitionWork
 
 
 @dataclass

@@ -1,112 +1,63 @@
 """The stages a trust-month goes through, in order. No data logic here: each line is a call.
 
-Grain: one `PartitionWork` = one trust's submission for one reporting month (up to two files);
-a `ChunkWork` = consecutive months of one trust, processed in month order because the file rules
-compare each file with the trust's earlier months.
+The units of work (`PartitionWork`, `ChunkWork`) are in `flows.work`.
 
 Compute, in three steps that need no warehouse connection and hold pseudonymised data only, so
 they can run anywhere (a thread, or a Dask worker):
-- `prepare_chunk`: archive, read, pseudonymise, prepare, file rules (in month order: the history);
+- `check_chunk`: archive, read, pseudonymise, derive, file rules (in month order: the history);
 - `validate_chunks`: row rules (GX) for the chunks of every trust at once, one run per dataset;
 - `finish_chunk`: standardise, each file's outcome.
-Then the load (`flows.load`): the lake partitions, written where the chunk was finished, then the
-warehouse partitions in one transaction, in the flow's process, which holds the warehouse.
+Then the load (`flows.load_stage`): the lake partitions, written where the chunk was finished,
+then the warehouse partitions in one transaction, in the flow's process, which holds the
+warehouse. The order the chunks run in is `flows.waves`.
 Idempotent: the same bytes give the same submission ids, facts and quarantine rows.
 """
 
 from __future__ import annotations
 
-import errno
-import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
 
 import pandas as pd
 
 from expectations.file_rules import check_file
 from expectations.findings import Finding
-from expectations.history import TrustHistory
 from expectations.row_warnings import unmapped_code_findings
+from expectations.trust_history import TrustHistory
 from expectations.validate import RowValidation, validate_parts
-from flows.landing import SubmissionFile, read_bytes, submission_id
 from flows.outcomes import loaded, rejected
-from mhsip.failpoints import failpoint
+from flows.work import ChunkWork, ComputeContext, PartitionResult, PartitionWork
+from landing.fetch import fetch
+from landing.scan import SubmissionFile
 from transforms.canonical import DATASETS, Dataset
+from transforms.derive import derive_many
 from transforms.errors import FileRejected
 from transforms.mapping import MappingResult, map_many
-from transforms.prepare import prepare_many
 from transforms.read import read_table
-from transforms.read_guards import DEFAULT_LIMITS, ReadLimits
 from transforms.standardise import standardise_many
-from transforms.trust_config import Registry
-from warehouse.archive import archive_file, read_archived
-from warehouse.loads import SubmissionOutcome
+from warehouse.partition_load import SubmissionOutcome
 
 # A GX run costs ~0.25 s fixed plus ~10 us a row (measured on this machine, 2026-11): past a
 # few tens of thousands of rows the fixed cost is amortised, so bigger runs only cost memory.
 MAX_ROWS_PER_SUITE_RUN = 200_000
 
 
-@dataclass(frozen=True)
-class ComputeContext:
-    """What the compute half needs: picklable, no connections (safe to send to Dask workers)."""
-
-    registry: Registry
-    key: bytes = field(repr=False)
-    archive_url: str
-    imd: Mapping[str, int] | None = None
-    flow_run_id: str | None = None
-    max_file_bytes: int = 256 * 1024 * 1024  # MHSIP_MAX_FILE_BYTES
-    read_limits: ReadLimits = DEFAULT_LIMITS  # MHSIP_MAX_XLSX_UNCOMPRESSED_BYTES
-
-
-@dataclass
-class PartitionWork:
-    trust_code: str
-    reporting_month: date
-    files: list[SubmissionFile]
-    from_archive: bool = False  # backfills read the raw archive, not the landing zone
-
-    @property
-    def label(self) -> str:
-        return f"{self.trust_code} {self.reporting_month:%Y-%m}"
-
-
-@dataclass
-class ChunkWork:
-    trust_code: str
-    partitions: list[PartitionWork]
-
-    @property
-    def label(self) -> str:
-        first, last = self.partitions[0].reporting_month, self.partitions[-1].reporting_month
-        return f"{self.trust_code} {first:%Y-%m}..{last:%Y-%m}"
-
-
-@dataclass
-class PartitionResult:
-    work: PartitionWork
-    outcomes: list[SubmissionOutcome]
-
-
 def process_chunk(
     chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory
 ) -> tuple[list[PartitionResult], TrustHistory]:
-    """Compute every partition of one chunk on its own: prepare, validate, finish.
+    """Compute every partition of one chunk on its own: check, validate, finish.
 
     A run does the same three steps over a wave of chunks (every trust's next months), so that
-    the row rules cost one suite run per dataset for all trusts (`flows.tasks.run_waves`).
+    the row rules cost one suite run per dataset for all trusts (`flows.waves.run_waves`).
     """
-    prepared = prepare_chunk(chunk, ctx, history)
-    return finish_chunk(prepared, validate_chunks([prepared], ctx)[0], ctx), prepared.history
+    checked = check_chunk(chunk, ctx, history)
+    return finish_chunk(checked, validate_chunks([checked], ctx)[0], ctx), checked.history
 
 
 @dataclass
-class PreparedChunk:
+class CheckedChunk:
     """A chunk past its file rules: per file, in chunk order, its rejected outcome or the file
     waiting for its row rules; and the trust's history after it, where its next chunk starts.
-    `error` says why a chunk could not be prepared (then it has no items)."""
+    `error` says why a chunk could not be checked (then it has no items)."""
 
     chunk: ChunkWork
     items: list[Checked | SubmissionOutcome]
@@ -118,35 +69,33 @@ class PreparedChunk:
         return [item for item in self.items if isinstance(item, Checked)]
 
 
-def prepare_chunk(chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory) -> PreparedChunk:
+def check_chunk(chunk: ChunkWork, ctx: ComputeContext, history: TrustHistory) -> CheckedChunk:
     """Steps that must run in month order, advancing the trust's history month by month.
 
     1. each file, in month order: archive → read;
-    2. per dataset, all the chunk's files at once: map (pseudonymise) → prepare;
+    2. per dataset, all the chunk's files at once: map (pseudonymise) → derive;
     3. each file, in month order: file rules against the history of the earlier months.
-    The history depends only on these steps, so the trust's next chunk can be prepared while
+    The history depends only on these steps, so the trust's next chunk can be checked while
     this one is validated and loaded.
     """
     fetched = [_read(work, file, ctx) for work in chunk.partitions for file in work.files]
     items = [
         check_file_rules(item, ctx, history) if isinstance(item, Checked) else item
-        for item in _prepare_chunk([f for f, _ in fetched], [r for _, r in fetched], ctx)
+        for item in _map_and_derive([f for f, _ in fetched], [r for _, r in fetched], ctx)
     ]
-    return PreparedChunk(chunk, items, history)
+    return CheckedChunk(chunk, items, history)
 
 
-def validate_chunks(
-    prepared: list[PreparedChunk], ctx: ComputeContext
-) -> list[list[RowValidation]]:
+def validate_chunks(chunks: list[CheckedChunk], ctx: ComputeContext) -> list[list[RowValidation]]:
     """Row rules for every checked file of the chunks, whatever their trusts: one suite run per
     dataset (split into runs of at most `MAX_ROWS_PER_SUITE_RUN` rows to bound memory).
     One list per chunk, in the order of its `checked` files."""
-    checked = [item for chunk in prepared for item in chunk.checked]
+    checked = [item for chunk in chunks for item in chunk.checked]
     results: list[RowValidation | None] = [None] * len(checked)
     for dataset in DATASETS:
         positions = [p for p, item in enumerate(checked) if item.file.dataset == dataset]
-        for run in _row_budget(positions, [len(checked[p].prepared) for p in positions]):
-            parts = [(checked[p].prepared, ctx.registry.trust(checked[p].file.trust_code))
+        for run in _row_budget(positions, [len(checked[p].derived) for p in positions]):
+            parts = [(checked[p].derived, ctx.registry.trust(checked[p].file.trust_code))
                      for p in run]  # fmt: skip
             results_of_run = validate_parts(parts, dataset)
             for p, rows in zip(run, results_of_run, strict=True):
@@ -154,7 +103,7 @@ def validate_chunks(
     done = [r for r in results if r is not None]
     assert len(done) == len(checked), "every checked file is validated"
     per_chunk, start = [], 0
-    for chunk in prepared:
+    for chunk in chunks:
         count = len(chunk.checked)
         per_chunk.append(done[start : start + count])
         start += count
@@ -162,13 +111,13 @@ def validate_chunks(
 
 
 def validate_wave(
-    prepared: list[PreparedChunk], ctx: ComputeContext
+    chunks: list[CheckedChunk], ctx: ComputeContext
 ) -> list[list[RowValidation] | str]:
     """`validate_chunks` over a wave: per chunk, its validations or why it has none (it was not
-    prepared, or its files broke the suite run). A run that raises (an expectation that could
+    checked, or its files broke the suite run). A run that raises (an expectation that could
     not be evaluated: a bug, never bad data) is redone chunk by chunk, so that only the chunk
     causing it fails and the other trusts go on."""
-    ready = [chunk for chunk in prepared if chunk.error is None]
+    ready = [chunk for chunk in chunks if chunk.error is None]
     validated: dict[int, list[RowValidation] | str] = {}
     try:
         validated.update(zip(map(id, ready), validate_chunks(ready, ctx), strict=True))
@@ -178,7 +127,7 @@ def validate_wave(
                 validated[id(chunk)] = validate_chunks([chunk], ctx)[0]
             except Exception as exc:
                 validated[id(chunk)] = f"{type(exc).__name__}: {exc}"
-    return [chunk.error or validated[id(chunk)] for chunk in prepared]
+    return [chunk.error or validated[id(chunk)] for chunk in chunks]
 
 
 def _row_budget(positions: list[int], sizes: list[int]) -> list[list[int]]:
@@ -195,28 +144,27 @@ def _row_budget(positions: list[int], sizes: list[int]) -> list[list[int]]:
 
 
 def finish_chunk(
-    prepared: PreparedChunk, validated: list[RowValidation], ctx: ComputeContext
+    checked_chunk: CheckedChunk, validated: list[RowValidation], ctx: ComputeContext
 ) -> list[PartitionResult]:
     """Standardise each checked file's valid rows (one pass per dataset) and build every file's
     outcome, grouped by partition."""
-    checked = prepared.checked
+    checked = checked_chunk.checked
     facts = _standardise(checked, validated, ctx)
     finished = map(_finish, checked, validated, facts, [ctx] * len(checked))
-    outcomes = iter(
-        [item if isinstance(item, SubmissionOutcome) else next(finished) for item in prepared.items]
-    )
-    works = prepared.chunk.partitions
+    items = checked_chunk.items
+    outcomes = iter([i if isinstance(i, SubmissionOutcome) else next(finished) for i in items])
+    works = checked_chunk.chunk.partitions
     return [PartitionResult(w, [next(outcomes) for _ in w.files]) for w in works]
 
 
 @dataclass
 class Checked:
-    """A file mapped and prepared; once past the file rules (`findings`), it waits for its row
+    """A file mapped and derived; once past the file rules (`findings`), it waits for its row
     rules."""
 
     file: SubmissionFile
     received: int
-    prepared: pd.DataFrame
+    derived: pd.DataFrame
     unmapped: dict[str, dict[str, int]]
     findings: list[Finding] = field(default_factory=list)
 
@@ -224,26 +172,12 @@ class Checked:
 def _read(
     work: PartitionWork, file: SubmissionFile, ctx: ComputeContext
 ) -> tuple[SubmissionFile, pd.DataFrame | SubmissionOutcome]:
-    """Archive the file's bytes, then read them: the file as processed, and its raw frame or
-    rejected outcome."""
+    """Fetch (and archive) the file's bytes, then read them: the file as processed, and its raw
+    frame or rejected outcome."""
     try:
-        if work.from_archive:
-            content = read_archived(ctx.archive_url, file.sha256)
-        else:
-            content = read_bytes(file.url, max_bytes=ctx.max_file_bytes)
-    except FileRejected as exc:  # it grew past the size limit since discovery
-        return file, rejected(file, ctx, 0, exc.rule, exc.message, [])
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise  # transient I/O: the partition fails and the next run retries it
-        reason = f"{file.file_name} became a symbolic link after discovery; links are not followed"
-        return file, rejected(file, ctx, 0, "symlink_not_followed", reason, [])
-    file = _rehash(file, content)
-    archive_file(ctx.archive_url, content, file.sha256)
-    failpoint("after_archive")
-    trust = ctx.registry.trust(file.trust_code)
-    try:
-        return file, read_table(content, file.file_name, trust, limits=ctx.read_limits)
+        file, content = fetch(file, ctx.archive_url, work.from_archive, ctx.max_file_bytes)
+        return file, read_table(content, file.file_name, ctx.registry.trust(file.trust_code),
+                                limits=ctx.read_limits)  # fmt: skip
     except FileRejected as exc:
         return file, rejected(file, ctx, 0, exc.rule, exc.message, [])
 
@@ -256,10 +190,10 @@ def _by_dataset(files: list[SubmissionFile]) -> dict[tuple[str, Dataset], list[i
     return groups
 
 
-def _prepare_chunk(
+def _map_and_derive(
     files: list[SubmissionFile], raws: list[pd.DataFrame | SubmissionOutcome], ctx: ComputeContext
 ) -> list[Checked | SubmissionOutcome]:
-    """map (pseudonymise) → prepare, once per dataset over the files that were read; a file
+    """map (pseudonymise) → derive, once per dataset over the files that were read; a file
     missing a required column becomes its rejected outcome."""
     items: list[Checked | SubmissionOutcome | pd.DataFrame] = list(raws)
     for (trust_code, dataset), positions in _by_dataset(files).items():
@@ -273,8 +207,8 @@ def _prepare_chunk(
             else:
                 passed.append((p, len(raw), result))
         months = [files[p].reporting_month for p, _, _ in passed]
-        prepared = prepare_many([m.frame for _, _, m in passed], dataset, months)
-        for (p, received, m), frame in zip(passed, prepared, strict=True):
+        derived = derive_many([m.frame for _, _, m in passed], dataset, months)
+        for (p, received, m), frame in zip(passed, derived, strict=True):
             items[p] = Checked(files[p], received, frame, m.unmapped)
     done = [item for item in items if not isinstance(item, pd.DataFrame)]
     assert len(done) == len(files), "every file read is mapped or rejected"
@@ -289,7 +223,7 @@ def check_file_rules(
     file = item.file
     trust = ctx.registry.trust(file.trust_code)
     findings = check_file(
-        item.prepared, file.dataset, trust, file.sha256,
+        item.derived, file.dataset, trust, file.sha256,
         history.for_file(file.dataset, file.reporting_month),
         reporting_month=file.reporting_month,
     )  # fmt: skip
@@ -318,16 +252,3 @@ def _finish(
 ) -> SubmissionOutcome:
     warnings = [*item.findings, *rows.warnings, *unmapped_code_findings(item.unmapped)]
     return loaded(item.file, ctx, item.received, facts, rows.quarantine, warnings)
-
-
-def _rehash(file: SubmissionFile, content: bytes) -> SubmissionFile:
-    """The file may have changed since discovery: the bytes processed are what counts."""
-    sha = hashlib.sha256(content).hexdigest()
-    return file if sha == file.sha256 else replace(file, sha256=sha, size_bytes=len(content))
-
-
-__all__ = [
-    "ChunkWork", "ComputeContext", "PartitionResult", "PartitionWork", "PreparedChunk",
-    "finish_chunk", "prepare_chunk", "process_chunk", "submission_id", "validate_chunks",
-    "validate_wave",
-]  # fmt: skip

@@ -13,8 +13,8 @@ from datetime import date
 
 import pandas as pd
 
-from flows.landing import SubmissionFile
-from flows.pipeline import ChunkWork, PartitionWork
+from flows.work import ChunkWork, PartitionWork
+from landing.scan import SubmissionFile
 from transforms.canonical import DATASETS, Dataset
 
 

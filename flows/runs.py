@@ -19,15 +19,18 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.gx_runner import warm_up_in_background
 from flows import artifacts
-from flows.landing import LandingProblem
 from flows.outcomes import FileSummary
-from flows.pipeline import ComputeContext, PartitionWork
 from flows.plan import chunk_by_trust
 from flows.settings import Settings
-from flows.tasks import marts_task, run_waves
+from flows.tasks import marts_task
+from flows.waves import run_waves
+from flows.work import ComputeContext, PartitionWork
+from landing.scan import LandingProblem
+from mhsip.config_loader import load_registry
 from mhsip.failpoints import failpoint
 from transforms.read_guards import ReadLimits
-from transforms.trust_config import Registry, load_registry
+from transforms.trust_config import Registry
+from warehouse.engine import open_warehouse
 from warehouse.store import Warehouse, WarehouseBusy
 
 
@@ -97,7 +100,7 @@ def task_runner(settings: Settings) -> Any:
 
     A local cluster's worker processes get this process's Prefect API URL: without it each
     worker would start a temporary Prefect server of its own (seconds each) and record its task
-    runs there, out of sight. `flows.temporary_api` makes sure there is one to pass on.
+    runs there, out of sight. `serving.temporary_api` makes sure there is one to pass on.
     """
     if settings.task_runner == "dask":
         from prefect.settings import PREFECT_API_URL
@@ -135,13 +138,13 @@ def _logger() -> Any:
         return logging.getLogger("mhsip")
 
 
-def open_warehouse(settings: Settings, attempts: int = 3, first_delay: float = 2.0) -> Warehouse:
+def open_with_retries(settings: Settings, attempts: int = 3, first_delay: float = 2.0) -> Warehouse:
     """Open the warehouse, retrying a transient connection failure (a PostgreSQL restart, a
     network blip) with backoff; a busy warehouse (another run) is not retried here: the lock
     wait already has its own timeout."""
     for attempt in range(1, attempts + 1):
         try:
-            return Warehouse.open(settings.warehouse, settings.lock_timeout_seconds)
+            return open_warehouse(settings.warehouse, settings.lock_timeout_seconds)
         except WarehouseBusy:
             raise
         except OSError as exc:  # psycopg.OperationalError is not an OSError: see below
@@ -167,7 +170,7 @@ def open_run(settings: Settings) -> Iterator[Run]:
         max_file_bytes=settings.max_file_bytes,
         read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes),
     )  # fmt: skip
-    warehouse = open_warehouse(settings)
+    warehouse = open_with_retries(settings)
     try:
         yield Run(settings, registry, compute, warehouse)
     finally:

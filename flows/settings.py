@@ -1,4 +1,4 @@
-"""Settings from environment variables prefixed MHSIP_ (DESIGN 3.6).
+"""Settings from environment variables prefixed MHSIP_ (design.md §3.6).
 
 Everything lives under MHSIP_HOME unless set otherwise, including Prefect's own home, so a demo is
 self-contained and leaves nothing in the user's home folder.

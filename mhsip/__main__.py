@@ -1,3 +1,3 @@
-from flows.cli import main
+from mhsip.cli.app import main
 
 main()

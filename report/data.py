@@ -1,6 +1,6 @@
 """Everything the report reads from the warehouse, in one place, through a read-only connection.
 
-The report reads the published copy (DESIGN 3.5: BI tools never open the live DuckDB file), so
+The report reads the published copy (design.md §3.5: BI tools never open the live DuckDB file), so
 this is the only module that knows the engine; a PostgreSQL source only needs another `open_*`
 that fills the same `ReportData`. Nothing here selects `patient_key` or any other identifier:
 the facts are not read at all, only dimensions, marts and the `etl_*` audit tables (whose

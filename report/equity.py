@@ -6,7 +6,7 @@ the rate ratio against the dimension's reference category is recomputed from the
 (`transforms.rates.rate_ratio`: Wald on the log scale, exact conditional for small counts), since
 ratios of monthly ratios cannot be averaged. Published-style: a category's ratio is withheld
 (`status` = `suppressed`) when its interventions or the reference's are below 5 or either's bed
-days below 100 (DOMAIN 3.3 and 5.4); counts and rates are published through
+days below 100 (domain.md §3.3 and 5.4); counts and rates are published through
 `transforms.suppression`. Categories that say nothing about the person are shown uncompared.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 
 from transforms.rates import rate_ratio
 from transforms.suppression import MIN_BED_DAYS, MIN_COUNT, suppress_count, suppress_rate
-from warehouse.equity import NOT_COMPARED, UNKNOWN
+from warehouse.marts.equity_month import NOT_COMPARED, UNKNOWN
 
 DIMENSIONS: Final = {
     "ethnic_group": "Ethnic group (reference: White)",

@@ -20,8 +20,8 @@ from report.data import ReportData
 from report.html import published, table
 from report.spc_chart import ASSURANCE, LEGEND, VARIATION, badges, spc_svg
 from transforms.suppression import MIN_BED_DAYS, MIN_COUNT, suppress_count, suppress_rate
+from warehouse.marts.spc_mart import MEASURES
 from warehouse.schema import ALL_TRUSTS
-from warehouse.spc_mart import MEASURES
 
 HEADLINE: Final = "interventions_per_1000_obd"
 

@@ -1,7 +1,7 @@
 """One Making Data Count XmR (or run) chart as inline SVG, plus its icon badges as HTML.
 
 Input: the mart_spc rows of one (trust, measure) series, in month order. Colours are the MDC
-ones (DOMAIN 4.4): common cause grey, improvement blue, concern orange, neutral purple, target
+ones (domain.md §4.4): common cause grey, improvement blue, concern orange, neutral purple, target
 red. Limits, 2-sigma lines and the mean are drawn per limits partition (a recalculation starts
 new lines). A run chart (fewer than 15 points) shows only the values and the mean.
 """

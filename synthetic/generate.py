@@ -1,4 +1,4 @@
-"""Generate synthetic monthly extracts for the collaborative's trusts (DESIGN 3.1, 3.6).
+"""Generate synthetic monthly extracts for the collaborative's trusts (design.md §3.1, §3.6).
 
 Writes `<out>/<ODS>/<YYYY-MM>/<file>` for each trust-month: one restrictive_interventions file
 and one ward_stays file, each in the trust's own dialect (its YAML read backwards, plus the

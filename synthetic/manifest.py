@@ -54,9 +54,6 @@ class GenerationManifest:
     files: list[FileRecord] = field(default_factory=list)
     faults: list[FaultRecord] = field(default_factory=list)
 
-    def faults_in(self, path: str) -> list[FaultRecord]:
-        return [f for f in self.faults if f.file == path]
-
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
 

@@ -24,7 +24,7 @@ PG_URL = os.environ.get("MHSIP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:54
 
 @pytest.fixture(scope="session")
 def registry():
-    from transforms.trust_config import load_registry
+    from mhsip.config_loader import load_registry
 
     return load_registry(REPO / "config")
 

@@ -1,4 +1,4 @@
-"""Occupied bed days of a ward stay within one reporting month (NHS Digital rule, DOMAIN 1.11).
+"""Occupied bed days of a ward stay within one reporting month (NHS Digital rule, domain.md §1.11).
 
 Grain: one value per stay for one month, in whole days. Counted from max(stay start, 1st of the
 month) up to min(stay end, 1st of the next month) with the end day not counted: a patient in a

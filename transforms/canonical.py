@@ -1,4 +1,4 @@
-"""The two canonical datasets every trust file is mapped to (DESIGN 3.4, EXTRACT_SPEC).
+"""The two canonical datasets every trust file is mapped to (design.md §3.4, §8).
 
 A *mapped* frame (output of `transforms.mapping.map_to_canonical`) has exactly the columns of
 `mapped_columns(dataset)`, all as pandas strings (missing = NA), already normalised:

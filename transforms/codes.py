@@ -1,14 +1,14 @@
 """National code sets used to standardise the restrictive-practice and equity fields.
 
-Sources and confidence are in the shared DOMAIN.md (sections 1.4, 1.5, 1.9, 2.1, 2.3, 2.4).
-Where DOMAIN.md marks a fact unconfirmed, the comment beside it says so.
+Sources and confidence are in docs/domain.md (§1.4, §1.5, §1.9, §2.1, §2.3, §2.4).
+Where docs/domain.md marks a fact unconfirmed, the comment beside it says so.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-# MHSDS v5/v6 RestrictiveIntType (DOMAIN 1.4, confirmed from NHS Digital reference tables).
+# MHSDS v5/v6 RestrictiveIntType (domain.md §1.4, confirmed from NHS Digital reference tables).
 # 02 and 03 appear in no current NHS Digital reference table; their historic meaning is
 # unconfirmed, so they are treated as invalid for v5+ data (row quarantined).
 INTERVENTION_TYPES: Final[dict[str, str]] = {
@@ -29,7 +29,7 @@ INTERVENTION_TYPES: Final[dict[str, str]] = {
     "17": "Chemical restraint - Other (not listed)",
 }
 
-# Family grouping is derived (DOMAIN 1.4 marks it partly confirmed): it follows the Use of Force
+# Family grouping is derived (domain.md §1.4 marks it partly confirmed): it follows the Use of Force
 # Act s.1 categories, with isolation split into seclusion and segregation as NHS Digital does.
 INTERVENTION_FAMILY: Final[dict[str, str]] = {
     "01": "physical",
@@ -47,15 +47,15 @@ FAMILIES: Final[tuple[str, ...]] = (
     "segregation",
 )
 PRONE_CODE: Final = "01"
-RAPID_TRANQUILLISATION_CODE: Final = "14"  # RT = code 14 only (DOMAIN 1.4)
+RAPID_TRANQUILLISATION_CODE: Final = "14"  # RT = code 14 only (domain.md §1.4)
 
-# NHS Digital display order for intervention types (DOMAIN 1.4).
+# NHS Digital display order for intervention types (domain.md §1.4).
 INTERVENTION_DISPLAY_ORDER: Final[dict[str, int]] = {
     "15": 2, "14": 3, "16": 4, "17": 5, "04": 6, "01": 7, "12": 8, "08": 9, "11": 10,
     "10": 11, "07": 12, "09": 13, "13": 14, "05": 15, "06": 16,
 }  # fmt: skip
 
-# Restrictive Intervention Reason (DOMAIN 1.5).
+# Restrictive Intervention Reason (domain.md §1.5).
 INTERVENTION_REASONS: Final[dict[str, str]] = {
     "10": "Prevent the patient being violent to others",
     "11": "Prevent the patient causing serious intentional harm to themselves",
@@ -71,7 +71,7 @@ INTERVENTION_REASONS: Final[dict[str, str]] = {
     "99": "Not Known (Not Recorded)",
 }
 
-# ETHNIC CATEGORY (2001 census 16+1), NHS Data Dictionary (DOMAIN 2.1): code -> (label, group).
+# ETHNIC CATEGORY (2001 census 16+1), NHS Data Dictionary (domain.md §2.1): code -> (label, group).
 ETHNIC_CATEGORIES: Final[dict[str, tuple[str, str]]] = {
     "A": ("White - British", "White"),
     "B": ("White - Irish", "White"),
@@ -98,11 +98,11 @@ ETHNIC_GROUP_ORDER: Final[tuple[str, ...]] = (
 )  # fmt: skip
 ETHNICITY_NOT_STATED_OR_KNOWN: Final = frozenset({"Z", "99"})
 
-# PERSON STATED GENDER CODE (DOMAIN 2.3).
+# PERSON STATED GENDER CODE (domain.md §2.3).
 STATED_GENDER: Final[dict[str, str]] = {
     "1": "Male", "2": "Female", "9": "Indeterminate", "X": "Not known",
 }  # fmt: skip
-# GENDER IDENTITY CODE (DOMAIN 2.3).
+# GENDER IDENTITY CODE (domain.md §2.3).
 GENDER_IDENTITY: Final[dict[str, str]] = {
     "1": "Male (including trans man)",
     "2": "Female (including trans woman)",
@@ -111,14 +111,14 @@ GENDER_IDENTITY: Final[dict[str, str]] = {
     "Z": "Not stated",
     "X": "Not known",
 }
-# Derived gender (NHS Digital Der_Gender, DOMAIN 2.3): identity 1-4 wins, else stated 1/2/9,
+# Derived gender (NHS Digital Der_Gender, domain.md §2.3): identity 1-4 wins, else stated 1/2/9,
 # else X (NHS Digital writes UNKNOWN; we keep the national "not known" code X).
 DERIVED_GENDER: Final[dict[str, str]] = {
     "1": "Male", "2": "Female", "3": "Non-binary", "4": "Other (not listed)",
     "9": "Indeterminate", "X": "Not known",
 }  # fmt: skip
 
-# MHSDS WardType (DOMAIN 1.9) and WardSecLevel.
+# MHSDS WardType (domain.md §1.9) and WardSecLevel.
 WARD_TYPES: Final[dict[str, str]] = {
     "01": "Child and adolescent mental health ward",
     "02": "Paediatric ward",
@@ -133,7 +133,7 @@ WARD_SECURITY_LEVELS: Final[dict[str, str]] = {
 
 YES_NO: Final = frozenset({"Y", "N"})
 
-# Age bands used in NHS Digital RI statistics (DOMAIN 2.4): (label, lower age inclusive).
+# Age bands used in NHS Digital RI statistics (domain.md §2.4): (label, lower age inclusive).
 AGE_BANDS: Final[tuple[tuple[str, int], ...]] = (
     ("Under 18", 0), ("18-24", 18), ("25-34", 25), ("35-44", 35),
     ("45-54", 45), ("55-64", 55), ("65 and over", 65),
@@ -141,6 +141,6 @@ AGE_BANDS: Final[tuple[tuple[str, int], ...]] = (
 AGE_BAND_UNKNOWN: Final = "Unknown"
 
 
-# IMD decile -> quintile (DOMAIN 5.1): deciles 1-2 -> quintile 1 (most deprived) ... 9-10 -> 5.
+# IMD decile -> quintile (domain.md §5.1): deciles 1-2 -> quintile 1 (most deprived) ... 9-10 -> 5.
 def imd_quintile(decile: int) -> int:
     return (decile + 1) // 2

@@ -1,4 +1,4 @@
-"""Map a raw frame (the trust's headers and codes) to a canonical dataset (DESIGN 3.4).
+"""Map a raw frame (the trust's headers and codes) to a canonical dataset (design.md §3.4).
 
 Grain: one row per raw row, unchanged in number and order. Columns become exactly
 `canonical.mapped_columns(dataset)`: renamed from the trust's headers, coded values translated to
@@ -34,12 +34,12 @@ from transforms.canonical import (
     Dataset,
     mapped_columns,
 )
+from transforms.derive import split_files, stack_files
 from transforms.errors import FileRejected
 from transforms.identifiers import nhs_number_status, pseudonymise, withhold_nhs_like
-from transforms.prepare import split_files, stack_files
 from transforms.trust_config import CodeMaps, TrustConfig
 
-# Hospital Bed Type (MH) codes (DOMAIN 1.9); codes.py has no set for them, so it lives here.
+# Hospital Bed Type (MH) codes (domain.md §1.9); codes.py has no set for them, so it lives here.
 BED_TYPES: Final = frozenset(str(c) for c in (*range(10, 16), 17, *range(19, 41)))
 ETHNIC_LETTERS: Final = frozenset(c for c in national.ETHNIC_CATEGORIES if len(c) == 1)
 _FLAGS: Final = (

@@ -1,9 +1,9 @@
-"""Confidence intervals for crude rates and incidence rate ratios (DOMAIN 5.3, 5.4).
+"""Confidence intervals for crude rates and incidence rate ratios (domain.md §5.3, §5.4).
 
 Grain: element-wise over aligned arrays, one element per breakdown cell (e.g. one trust-month, or
 one ethnic group in one trust-month). Counts are events (restrictive interventions); denominators
 are person-time in occupied bed days (OBD), so "per 1,000 OBD" is treated as a Poisson rate
-(🟡 DOMAIN 5.3: applying the PHE/OHID person-time methods to OBD is by analogy).
+(🟡 domain.md §5.3: applying the PHE/OHID person-time methods to OBD is by analogy).
 
 Rates follow PHEindicatormethods `phe_rate`: Byar's approximation when the count is at least 10,
 the exact Poisson (chi-square) interval below 10, because Byar's lower limit misbehaves for tiny
@@ -86,13 +86,13 @@ def rate_ratio(
     reference group (White British for ethnicity, least deprived quintile for IMD). Unitless.
 
     Method, chosen per element:
-    - a ≥ 10 and b ≥ 10: RR × exp(±z·√(1/a + 1/b)) (log/Wald, Rothman; DOMAIN 5.4 ✅).
+    - a ≥ 10 and b ≥ 10: RR × exp(±z·√(1/a + 1/b)) (log/Wald, Rothman; domain.md §5.4 ✅).
     - otherwise the exact conditional interval: given a + b events, a is binomial with
       p = RR·pt_group / (RR·pt_group + pt_reference). Clopper-Pearson limits on p
       (Beta(α/2; a, b+1) and Beta(1−α/2; a+1, b)) are converted back with
-      RR = p/(1−p) · pt_reference/pt_group. The threshold of 10 is 🟡 in DOMAIN (by analogy with
-      PHEindicatormethods' Byar/exact switch); DOMAIN also names mid-p as an alternative, which is
-      not used here: Clopper-Pearson is conservative (never narrower than the nominal coverage).
+      RR = p/(1−p) · pt_reference/pt_group. The threshold of 10 is 🟡 in domain.md (by analogy with
+      PHEindicatormethods' Byar/exact switch); domain.md also names mid-p as an alternative, which
+      is not used here: Clopper-Pearson is conservative (never narrower than the nominal coverage).
 
     Undefined → NaN in all three: a + b = 0, either person-time ≤ 0 or missing, any count negative
     or missing, and b = 0 with a > 0 (the ratio would be infinite). a = 0 with b > 0 gives ratio 0,

@@ -4,15 +4,15 @@ Grain: one row per point of one series (e.g. one trust's monthly interventions p
 in time order; the caller supplies the points already sorted and without gaps or missing values
 (ghosting is not supported: drop a point rather than pass NaN).
 
-Follows NHS England's "SPC Charts SQL Query v2.6" defaults (DOMAIN 4.2-4.5 ✅): mean and MR̄ per
+Follows NHS England's "SPC Charts SQL Query v2.6" defaults (domain.md §4.2–4.5 ✅): mean and MR̄ per
 partition, limits mean ± 2.66·MR̄, 2σ lines mean ± 1.7733·MR̄, no moving-range outlier screening,
 shift 7 and trend 7, two-in-three beyond 2σ with all three points on that side of the mean, and
 fewer than 15 points shown as a run chart (no limits, no flags, no icons). Limits may be negative;
-they are not floored at 0. Using these defaults for the warehouse is DOMAIN 4.6 (🟡 derived).
+they are not floored at 0. Using these defaults for the warehouse is domain.md §4.6 (🟡 derived).
 
 Choices where the sources leave room (each also stated where it is implemented):
 - two-in-three flags only the points beyond the 2σ line (as the SQL does), not the third point;
-  a point beyond the process limit counts as beyond 2σ (DOMAIN 4.3; note that some local
+  a point beyond the process limit counts as beyond 2σ (domain.md §4.3; note that some local
   derivatives of the SQL count only points between 2σ and the limit);
 - a point flagged on both sides (e.g. part of a shift above the mean and of a decreasing trend)
   resolves to improvement, MDC-SQL's `MetricConflictRule = Improvement`; with direction
@@ -39,7 +39,7 @@ BoolArray = npt.NDArray[np.bool_]
 LIMIT_FACTOR: Final[float] = 2.66
 TWO_SIGMA_FACTOR: Final[float] = 2.66 * 2.0 / 3.0  # 1.7733
 RULES: Final[tuple[str, ...]] = ("outside_limits", "trend", "two_in_three", "shift")
-"""Rule names in label precedence order (DOMAIN 4.3, [PTD])."""
+"""Rule names in label precedence order (domain.md §4.3, [PTD])."""
 
 
 def _partitions(n: int, recalculate_at: Sequence[int]) -> npt.NDArray[np.int64]:
@@ -248,7 +248,7 @@ _VARIATION_ICONS: Final[dict[tuple[str, str], str]] = {
 
 
 def variation_icon(df: pd.DataFrame, improvement: Improvement) -> str | None:
-    """Variation icon from the last point of an `xmr` frame (DOMAIN 4.4); None for a run chart.
+    """Variation icon from the last point of an `xmr` frame (domain.md §4.4); None for a run chart.
 
     One of common_cause, improvement_high|low, concern_high|low, neutral_high|low.
     """
@@ -263,7 +263,7 @@ def variation_icon(df: pd.DataFrame, improvement: Improvement) -> str | None:
 
 
 def assurance_icon(df: pd.DataFrame, target: float | None, improvement: Improvement) -> str | None:
-    """pass / fail / hit_or_miss: the target against the latest process limits (DOMAIN 4.4).
+    """pass / fail / hit_or_miss: the target against the latest process limits (domain.md §4.4).
 
     MDC-SQL convention (v2.1): a target exactly on a limit counts as pass or fail, not
     hit_or_miss (NHSRplotthedots compares strictly instead). With improvement "down", a target at

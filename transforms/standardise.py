@@ -1,4 +1,4 @@
-"""Turn validated, prepared rows into fact rows with national codes and derived equity fields.
+"""Turn validated, derived rows into fact rows with national codes and derived equity fields.
 
 `standardise_interventions`: one row per (trust, incident, intervention) in the month ->
 `fct_restrictive_intervention`. `standardise_ward_stays`: one row per ward stay in the month ->
@@ -27,8 +27,8 @@ import pyarrow as pa
 from transforms import codes
 from transforms.bed_days import occupied_bed_days_per_row
 from transforms.canonical import Dataset
+from transforms.derive import age_in_years, month_bounds_per_row, split_files, stack_files
 from transforms.mapping import BED_TYPES
-from transforms.prepare import age_in_years, month_bounds_per_row, split_files, stack_files
 from transforms.timezones import LONDON
 
 DATE: Final = pd.ArrowDtype(pa.date32())
@@ -52,14 +52,14 @@ def _yes_no(values: pd.Series) -> pd.Series:
 
 
 def age_band(age_years: pd.Series) -> pd.Series:
-    """NHS Digital RI age band (DOMAIN 2.4); "Unknown" when the age is missing or negative."""
+    """NHS Digital RI age band (domain.md §2.4); "Unknown" when the age is missing or negative."""
     labels = [label for label, _ in codes.AGE_BANDS]
     banded = pd.cut(age_years.astype("float64"), bins=_AGE_EDGES, right=False, labels=labels)
     return banded.astype("str").fillna(codes.AGE_BAND_UNKNOWN).astype("str")
 
 
 def derived_gender(stated: pd.Series, identity: pd.Series) -> pd.Series:
-    """Der_Gender (DOMAIN 2.3): identity 1-4 wins, else stated 1/2/9, else X (not known)."""
+    """Der_Gender (domain.md §2.3): identity 1-4 wins, else stated 1/2/9, else X (not known)."""
     gender = pd.Series("X", index=stated.index, dtype="str")
     gender = gender.mask(stated.isin(_STATED_USED), stated)
     return gender.mask(identity.isin(_IDENTITY_WINS), identity).astype("str")
@@ -115,7 +115,7 @@ def standardise_interventions(
     reporting_month: dt.date,
     imd: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
-    """Fact rows of `fct_restrictive_intervention` (without `submission_id`) from prepared rows."""
+    """Fact rows of `fct_restrictive_intervention` (without `submission_id`) from derived rows."""
     return standardise_many(
         [valid], "restrictive_interventions", trust_code, [reporting_month], imd
     )[0]
@@ -127,7 +127,7 @@ def standardise_ward_stays(
     reporting_month: dt.date,
     imd: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
-    """Fact rows of `fct_ward_stay_month` (without `submission_id`) from prepared rows."""
+    """Fact rows of `fct_ward_stay_month` (without `submission_id`) from derived rows."""
     return standardise_many([valid], "ward_stays", trust_code, [reporting_month], imd)[0]
 
 

@@ -1,7 +1,7 @@
-"""Small-number suppression for figures shared outside the collaborative (DOMAIN 3.3 (a)).
+"""Small-number suppression for figures shared outside the collaborative (domain.md §3.3 (a)).
 
-Copies NHS Digital's rule for the restraints published CSV (✅ DOMAIN 3.3 (a), which applies it to
-every row, England included):
+Copies NHS Digital's rule for the restraints published CSV (✅ domain.md §3.3 (a), which applies it
+to every row, England included):
 - counts (interventions, incidents, people): < 5 or missing → suppressed; else rounded to the
   nearest 5 (`ROUND(v/5)*5`);
 - rates per 1,000 OBD: suppressed when interventions < 5, people < 5 or bed days < 100; else
@@ -31,7 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 MIN_COUNT: Final[int] = 5
-"""Counts below this are suppressed (1–4; there is no 1–7 rule in MHSDS outputs, DOMAIN 3.3)."""
+"""Counts below this are suppressed (1–4; there is no 1–7 rule in MHSDS outputs, domain.md §3.3)."""
 
 MIN_BED_DAYS: Final[int] = 100
 """Rates whose occupied-bed-day denominator is below this are suppressed."""

@@ -1,5 +1,5 @@
 """UK local wall-clock times (Europe/London) to UTC instants, with the clock-change rules of
-EXTRACT_SPEC: durations are measured on UTC instants, never on local wall-clock times.
+design.md §8.1: durations are measured on UTC instants, never on local wall-clock times.
 
 - October (clocks go back): 01:00-01:59 happens twice. A time there is taken as its first
   occurrence (BST), unless it is an interval's end that would then fall before the start, in

@@ -1,21 +1,20 @@
 """Typed models for `config/trusts/<ODS>.yaml` and the shared code maps in `config/codes/`.
 
 Library vs declarations: everything that differs between trusts is YAML parsed into these
-models; an unknown key, a missing field or a bad value fails with the file, the key and what was
-expected (`ConfigError`), with a "did you mean" suggestion for misspelt keys.
+models (by `mhsip.config_loader`; no file is read here); an unknown key, a missing field or a
+bad value fails with the file, the key and what was expected (`ConfigError`), with a "did you
+mean" suggestion for misspelt keys.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from transforms.canonical import DATASETS, Dataset, field_names
+from transforms.canonical import Dataset, field_names
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,5}$")
 CODED_FIELDS = (
@@ -89,7 +88,7 @@ class TrustConfig(_Strict):
                 if canonical not in known:
                     raise ValueError(
                         f"columns.{dataset}.{canonical}: not a canonical field"
-                        f"{_suggest(canonical, known)}; expected one of {', '.join(known)}"
+                        f"{did_you_mean(canonical, known)}; expected one of {', '.join(known)}"
                     )
         return v
 
@@ -99,7 +98,7 @@ class TrustConfig(_Strict):
         for name in v:
             if name not in CODED_FIELDS:
                 raise ValueError(
-                    f"values.{name}: not a coded field{_suggest(name, CODED_FIELDS)};"
+                    f"values.{name}: not a coded field{did_you_mean(name, CODED_FIELDS)};"
                     f" expected one of {', '.join(CODED_FIELDS)}"
                 )
         return v
@@ -134,86 +133,6 @@ class Registry(_Strict):
         return self.trusts[ods_code]
 
 
-def _suggest(word: str, choices: Any) -> str:
+def did_you_mean(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _describe(exc: ValidationError, path: Path) -> str:
-    lines = []
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            known = TrustConfig.model_fields.keys() if len(err["loc"]) == 1 else []
-            lines.append(f"{path}: unknown key '{key}'{_suggest(str(err['loc'][-1]), known)}")
-        elif err["type"] == "missing":
-            lines.append(f"{path}: missing required key '{key}'")
-        else:
-            lines.append(f"{path}: key '{key}': {err['msg']} (got {err.get('input')!r})")
-    return "\n".join(lines)
-
-
-def parse_trust(data: Any, path: Path) -> TrustConfig:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys, got {type(data).__name__}")
-    try:
-        trust = TrustConfig.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, path)) from None
-    if path.stem != trust.ods_code:
-        raise ConfigError(f"{path}: file name must be the ODS code '{trust.ods_code}.yaml'")
-    return trust
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
-
-
-def load_trust(path: Path) -> TrustConfig:
-    return parse_trust(_read_yaml(path), path)
-
-
-def load_code_maps(folder: Path) -> CodeMaps:
-    maps: dict[str, dict[str, str]] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        data = _read_yaml(path)
-        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-            raise ConfigError(f"{path}: expected 'field: {{local label: national code}}' maps")
-        for field, mapping in data.items():
-            if field not in CODED_FIELDS:
-                raise ConfigError(
-                    f"{path}: key '{field}' is not a coded field{_suggest(field, CODED_FIELDS)}"
-                )
-            odd = [k for k in mapping if not isinstance(k, str | int) or isinstance(k, bool)]
-            if odd:  # YAML reads unquoted Yes/No/True/False as booleans: quote them
-                raise ConfigError(f"{path}: {field}: key {odd[0]!r} is not text; quote it")
-            maps.setdefault(field, {}).update({str(k): str(v) for k, v in mapping.items()})
-    return CodeMaps(maps=maps)
-
-
-def load_registry(config_dir: Path) -> Registry:
-    """Load every `trusts/*.yaml` and `codes/*.yaml` under `config_dir`; fail on the first error."""
-    trust_dir = config_dir / "trusts"
-    if not trust_dir.is_dir():
-        raise ConfigError(f"{trust_dir}: no trust configuration folder")
-    trusts = {}
-    for path in sorted(trust_dir.glob("*.yaml")):
-        trust = load_trust(path)
-        trusts[trust.ods_code] = trust
-    return Registry(trusts=trusts, codes=load_code_maps(config_dir / "codes"))
-
-
-__all__ = [
-    "DATASETS",
-    "CodeMaps",
-    "ConfigError",
-    "Registry",
-    "TrustConfig",
-    "load_code_maps",
-    "load_registry",
-    "load_trust",
-    "parse_trust",
-]

@@ -18,9 +18,9 @@ from typing import Final
 import psycopg
 from psycopg import sql
 
+from warehouse.marts.published_views import published_views
 from warehouse.postgres_store import libpq_url
 from warehouse.schema import METADATA
-from warehouse.views import published_views
 
 BI_PREFIXES: Final = ("pub_", "mart_", "dim_")
 _ROLE: Final = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

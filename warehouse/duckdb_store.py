@@ -1,6 +1,6 @@
 """The embedded default: a DuckDB file, one writer process at a time.
 
-DuckDB lets one process write a file, and nobody else open it meanwhile (DESIGN 3.5), so:
+DuckDB lets one process write a file, and nobody else open it meanwhile (design.md §3.5), so:
 - a file lock `<file>.lock` (package filelock) makes a second run wait up to the timeout and then
   fail with `WarehouseBusy`, instead of DuckDB's immediate "could not set lock" error;
 - inside the process, writes are serialised by a `threading.Lock`; every read and every

@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mhsip.atomic import write_atomically
 from transforms.trust_config import ODS_CODE
-from warehouse.atomic import write_atomically
 
 TABLE_NAME: Final = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 PART_FILE: Final = "part-0.parquet"

@@ -1,14 +1,14 @@
 """Alembic migrations run programmatically: `upgrade(url)` brings a warehouse to the head revision.
 
-One migration history serves both engines (DESIGN 3.5): PostgreSQL through psycopg 3
+One migration history serves both engines (design.md §3.5): PostgreSQL through psycopg 3
 (`postgresql+psycopg://`), DuckDB through duckdb-engine (`duckdb:///path`). There is no
 alembic.ini: the `Config` is built here with `script_location` = `warehouse/migrations`, so the
 package works installed or from a checkout.
 
 DuckDB: duckdb-engine and a native `duckdb.connect` to the same file in one process conflict
-(TOOLING 3.1), so the engine here uses no pool and is disposed before returning; run migrations
+(design.md §9.4), so the engine here uses no pool and is disposed before returning; run migrations
 before the native connection opens. The caller holds the warehouse's writer lock
-(`Warehouse.open` does), so two processes never migrate at once.
+(`open_warehouse` does), so two processes never migrate at once.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def current_revision(url: str) -> str | None:
 def upgrade(url: str) -> Migration:
     """Apply every pending revision (idempotent: at head it changes nothing).
 
-    The caller must hold the warehouse's writer lock; `Warehouse.open` does this itself.
+    The caller must hold the warehouse's writer lock; `open_warehouse` does this itself.
     """
     before = current_revision(url)
     head = head_revision()

@@ -68,11 +68,11 @@ def to_pyformat(sql: str) -> str:
     return "".join(out)
 
 
-def _params(params: Sequence[object]) -> list[object]:
+def pg_params(params: Sequence[object]) -> list[object]:
     return [python_param(p) for p in params]
 
 
-def _frame(cursor: psycopg.Cursor[tuple[object, ...]]) -> pd.DataFrame:
+def cursor_frame(cursor: psycopg.Cursor[tuple[object, ...]]) -> pd.DataFrame:
     if cursor.description is None:
         return pd.DataFrame()
     columns = [(c.name, c.type_code) for c in cursor.description]
@@ -86,10 +86,10 @@ class _PgSession:
         self._connection = connection
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> None:
-        self._connection.execute(to_pyformat(sql), _params(params))
+        self._connection.execute(to_pyformat(sql), pg_params(params))
 
     def query(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
-        return _frame(self._connection.execute(to_pyformat(sql), _params(params)))
+        return cursor_frame(self._connection.execute(to_pyformat(sql), pg_params(params)))
 
     def insert_frame(self, table: sa.Table, frame: pd.DataFrame) -> int:
         names = check_columns(table, frame)
@@ -150,7 +150,7 @@ class PostgresWarehouse(Warehouse):
 
     def _read(self, sql: str, params: Sequence[object] = ()) -> pd.DataFrame:
         with self._read_lock:
-            return _frame(self._reader.execute(to_pyformat(sql), _params(params)))
+            return cursor_frame(self._reader.execute(to_pyformat(sql), pg_params(params)))
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:

@@ -7,15 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import pandas as pd
 
+from expectations.trust_history import TrustHistory
 from warehouse import queries
 from warehouse.schema import FACT_TABLES, METADATA
 
+if TYPE_CHECKING:
+    from warehouse.store import Warehouse
+
 Reader = Callable[[str, Sequence[object]], pd.DataFrame]
-HISTORY_MONTHS: Final = 6  # EXTRACT_SPEC: row counts are judged against the last six months
+HISTORY_MONTHS: Final = 6  # design.md §8.3: row counts are judged against the last six months
 
 
 def month_start(value: object) -> date:
@@ -70,10 +74,31 @@ def table_counts(read: Reader) -> dict[str, int]:
 
 
 def unreconciled_submissions(read: Reader) -> pd.DataFrame:
-    """Submissions breaking DESIGN 3.5's reconciliation: received = loaded + quarantined (or a
+    """Submissions breaking design.md §3.5's reconciliation: received = loaded + quarantined (or a
     rejected file with nothing loaded and a rule), and loaded rows actually present in the facts.
     """
     frames = [read(queries.UNRECONCILED, [])]
     for dataset, table in FACT_TABLES.items():
         frames.append(read(queries.FACT_COUNT_MISMATCH.format(table=table.name), [dataset]))
     return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
+
+LOADED_VERSIONS = """
+SELECT reporting_month, dataset, file_sha256, status, rows_received
+FROM etl_submission
+WHERE trust_code = ? AND status IN ('loaded', 'superseded')
+ORDER BY reporting_month, dataset"""
+
+
+def trust_history(warehouse: Warehouse, trust_code: str) -> TrustHistory:
+    """A trust's loading history from etl_submission, for the file rules that compare a file
+    with the trust's earlier months (`expectations.trust_history`)."""
+    history = TrustHistory(trust_code)
+    for row in warehouse.query(LOADED_VERSIONS, [trust_code]).itertuples(index=False):
+        month = pd.Timestamp(str(row.reporting_month)).date().replace(day=1)
+        history.hashes.setdefault(month, set()).add(str(row.file_sha256))
+        if row.status == "loaded":
+            history.record_loaded(
+                month, str(row.dataset), str(row.file_sha256), int(str(row.rows_received))
+            )  # fmt: skip
+    return history

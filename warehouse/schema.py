@@ -1,4 +1,5 @@
-"""The whole warehouse schema (DESIGN 3.5) as SQLAlchemy Core metadata: the single source of truth.
+"""The whole warehouse schema (design.md §3.5) as SQLAlchemy Core metadata: the single source of
+truth.
 
 DDL for every engine and `docs/data-dictionary.md` are generated from `METADATA`; nothing is
 written twice. Every table carries a comment stating its grain ("one row per ...") and source,
@@ -64,7 +65,7 @@ dim_intervention_type = sa.Table(
     col("is_rapid_tranquillisation", sa.Boolean, "true for 14 (rapid tranquillisation)"),
     col("display_order", sa.Integer, "NHS Digital display order (ascending)"),
     comment="One row per national restrictive intervention type. Source: transforms/codes.py"
-    " (DOMAIN 1.4).",
+    " (domain.md §1.4).",
 )  # fmt: skip
 
 dim_ethnicity = sa.Table(
@@ -77,7 +78,7 @@ dim_ethnicity = sa.Table(
     col("category_order", sa.Integer, "display order of the category (ascending)"),
     col("is_not_stated_or_known", sa.Boolean, "true for Z and 99"),
     comment="One row per national ethnic category (16+1 plus 99). Source: transforms/codes.py"
-    " (DOMAIN 2.1).",
+    " (domain.md §2.1).",
 )  # fmt: skip
 
 dim_month = sa.Table(

@@ -1,10 +1,10 @@
 """`Warehouse`: the only writer of the warehouse, with an engine-neutral interface.
 
-`Warehouse.open(url_or_path)` returns the implementation for the URL: DuckDB (the embedded
-default) or PostgreSQL (`postgresql+psycopg://...`). Each implements only the engine primitives
-below (`_read`, `_transaction`, `checkpoint_and_publish`) plus `close`. Everything else
-(partition replacement, reads, dimension and mart refresh) is written once, in portable SQL and
-pandas.
+`warehouse.engine.open_warehouse(url_or_path)` returns the implementation for the URL: DuckDB
+(the embedded default) or PostgreSQL (`postgresql+psycopg://...`). Each implements only the
+engine primitives below (`_read`, `_transaction`, `checkpoint_and_publish`) plus `close`.
+Everything else (partition replacement, reads, dimension and mart refresh) is written once, in
+portable SQL and pandas.
 
 Opening a warehouse brings its schema up to date (Alembic migrations, `warehouse.migrate`)
 under the writer lock, so a new release needs no separate step; `mhsip db upgrade` does the
@@ -25,9 +25,10 @@ from types import TracebackType
 import pandas as pd
 
 from transforms.trust_config import Registry
-from warehouse import queries, reads, refresh
-from warehouse.loads import PartitionLoad
-from warehouse.partition import apply_partitions
+from warehouse import queries, reads
+from warehouse.marts import refresh
+from warehouse.partition_load import PartitionLoad
+from warehouse.partition_writes import apply_partitions
 from warehouse.session import Session
 
 
@@ -36,23 +37,6 @@ class WarehouseBusy(RuntimeError):  # noqa: N818 - the name the flows and CLI ca
 
 
 class Warehouse(ABC):
-    @classmethod
-    def open(cls, url_or_path: str, lock_timeout_seconds: float = 60) -> Warehouse:
-        """Open the warehouse at a URL or path, migrating its schema to the latest revision.
-
-        `duckdb:///relative.duckdb`, `duckdb:////abs/path.duckdb` (SQLAlchemy's convention) and a
-        plain path open DuckDB (creating folders); `postgresql+psycopg://` (or `postgresql://`)
-        URLs open PostgreSQL. Waits up to `lock_timeout_seconds` for another writer, then
-        raises `WarehouseBusy`.
-        """
-        if url_or_path.startswith(("postgresql", "postgres:")):
-            from warehouse.postgres_store import PostgresWarehouse
-
-            return PostgresWarehouse.connect(url_or_path, lock_timeout_seconds)
-        from warehouse.duckdb_store import DuckDBWarehouse
-
-        return DuckDBWarehouse.connect(url_or_path, lock_timeout_seconds)
-
     # --- engine primitives --------------------------------------------------------------------
     @abstractmethod
     def close(self) -> None: ...
@@ -69,13 +53,13 @@ class Warehouse(ABC):
     def checkpoint_and_publish(self, target: Path) -> Path | str:
         """Make the run's result visible to BI; returns where BI reads it.
 
-        DuckDB: atomically replace the read-only copy at `target` (DESIGN 3.5) and return its
+        DuckDB: atomically replace the read-only copy at `target` (design.md §3.5) and return its
         path. PostgreSQL: nothing to do (BI reads the database); returns the password-free URL.
         """
 
     # --- writes -------------------------------------------------------------------------------
     def replace_partition(self, load: PartitionLoad) -> None:
-        """Apply one trust-month's outcomes in ONE transaction (see `warehouse.partition`)."""
+        """One trust-month's outcomes in ONE transaction (`warehouse.partition_writes`)."""
         self.replace_partitions([load])
 
     def replace_partitions(self, loads: list[PartitionLoad]) -> None:

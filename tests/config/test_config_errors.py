@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from transforms.trust_config import ConfigError, load_code_maps, load_trust
+from mhsip.config_loader import load_code_maps, load_trust
+from transforms.trust_config import ConfigError
 
 GOOD = "ods_code: RJ8\nname: Cornwall Partnership NHS Foundation Trust\nregion: Y58\nformat: csv\n"
 

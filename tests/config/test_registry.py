@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mhsip.config_loader import load_registry
 from transforms import codes
-from transforms.trust_config import Registry, load_registry
+from transforms.trust_config import Registry
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 SIXTEEN = {

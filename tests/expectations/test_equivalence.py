@@ -18,7 +18,7 @@ from expectations.file_rules import FORMULA_LIKE, MAX_EXAMPLES, _formula_like
 from expectations.findings import Finding
 from expectations.rules import RULES
 from expectations.validate import _RULE_ORDER, QUARANTINE_COLUMNS, _quarantine
-from tests.expectations.conftest import ri_frame, ws_frame
+from tests.expectations.helpers import ri_frame, ws_frame
 from transforms.canonical import SOURCE_ROW
 
 pytestmark = pytest.mark.filterwarnings("ignore:Could not infer format:UserWarning")
@@ -30,16 +30,16 @@ CELL = st.sampled_from(
 COLUMNS = ["ward_code", "incident_id", "start", "ethnic_category", "end", "date_of_birth"]
 
 
-def _reference_formula_like(prepared: pd.DataFrame) -> Finding | None:
-    columns = [c for c in prepared.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
-    cells = prepared[columns].astype("str").reset_index(drop=True).stack()
+def _reference_formula_like(derived: pd.DataFrame) -> Finding | None:
+    columns = [c for c in derived.columns if not str(c).startswith("_") and c not in _NOT_TEXT]
+    cells = derived[columns].astype("str").reset_index(drop=True).stack()
     hits = cells[cells.str.match(FORMULA_LIKE, na=False)]
     if hits.empty:
         return None
     counts = hits.groupby(level=1).size()
     per_column = {c: int(counts[c]) for c in columns if c in counts.index}
     positions = sorted(set(hits.index.get_level_values(0)))
-    rows = prepared[SOURCE_ROW].iloc[positions].astype(int).tolist()
+    rows = derived[SOURCE_ROW].iloc[positions].astype(int).tolist()
     shown = ", ".join(f"{column} ({n})" for column, n in per_column.items())
     return Finding(
         "formula_like_cell",

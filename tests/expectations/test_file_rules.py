@@ -8,7 +8,7 @@ from typing import Final
 import pytest
 
 from expectations.file_rules import FileHistory, check_file
-from tests.expectations.conftest import make_trust, ri_frame, ws_frame
+from tests.expectations.helpers import make_trust, ri_frame, ws_frame
 from transforms.canonical import Dataset
 
 RI: Final[Dataset] = "restrictive_interventions"

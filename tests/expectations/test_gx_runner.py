@@ -8,7 +8,7 @@ import pytest
 
 from expectations.gx_runner import _STATE
 from expectations.validate import validate_rows
-from tests.expectations.conftest import make_trust, ri_frame
+from tests.expectations.helpers import make_trust, ri_frame
 
 
 def test_a_missing_helper_column_raises_instead_of_passing_rows() -> None:
@@ -22,6 +22,7 @@ def test_results_are_not_kept_in_the_context_store() -> None:
     assert _STATE["context"].validation_results_store.list_keys() == []
 
 
+@pytest.mark.slow  # many GX runs in threads
 def test_concurrent_partitions_each_get_their_own_results() -> None:
     frames = [ri_frame([{}] * n + [{"ward_code": None}] * (5 - n)) for n in range(5)]
     trust = make_trust()

@@ -7,30 +7,10 @@ from typing import Final
 import pandas as pd
 
 from expectations.validate import validate_rows
-from tests.expectations.conftest import make_trust, ri_frame
+from tests.expectations.helpers import FAULTS, make_trust, ri_frame
 from transforms.canonical import Dataset
 
 DATASET: Final[Dataset] = "restrictive_interventions"
-
-# One fault per row; source_row_number = position + 2 (row 2 is clean).
-FAULTS: list[tuple[dict, str]] = [
-    ({"incident_id": None}, "incident_id_missing"),
-    ({"intervention_id": None}, "intervention_id_missing"),
-    ({"patient_key": None, "nhs_number_status": "absent"}, "patient_id_missing"),
-    ({"nhs_number_status": "invalid"}, "nhs_number_invalid"),
-    ({"date_of_birth": "31/02/1990"}, "date_of_birth_missing_or_invalid"),
-    ({"date_of_birth": "2024-03-06"}, "date_of_birth_after_event"),
-    ({"date_of_birth": "1900-01-01"}, "age_over_120"),
-    ({"ethnic_category": "T"}, "ethnic_category_invalid"),
-    ({"ethnic_category": None}, "ethnic_category_invalid"),
-    ({"ward_code": None}, "ward_code_missing"),
-    ({"intervention_type": "02"}, "intervention_type_invalid"),
-    ({"intervention_type": None}, "intervention_type_invalid"),
-    ({"start": "yesterday"}, "start_missing_or_invalid"),
-    ({"end": "soon"}, "end_invalid"),
-    ({"end": "2024-03-05 09:00:00"}, "end_before_start"),
-    ({"start": "2024-01-05 10:00:00", "end": "2024-01-05 11:00:00"}, "outside_reporting_month"),
-]
 
 
 def test_each_row_rule_catches_exactly_its_row() -> None:

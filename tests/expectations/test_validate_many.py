@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations.validate import validate_many, validate_parts, validate_rows
-from tests.expectations.conftest import make_trust, ri_frame
-from tests.expectations.test_validate_interventions import DATASET, FAULTS
+from tests.expectations.helpers import FAULTS, make_trust, ri_frame
+from transforms.canonical import Dataset
+
+DATASET: Dataset = "restrictive_interventions"
 
 
 def test_batched_results_equal_file_by_file_results() -> None:

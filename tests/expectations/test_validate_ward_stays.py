@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from expectations.validate import validate_rows
-from tests.expectations.conftest import make_trust, ws_frame
+from tests.expectations.helpers import make_trust, ws_frame
 from transforms.canonical import Dataset
 
 DATASET: Final[Dataset] = "ward_stays"

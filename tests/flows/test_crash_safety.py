@@ -73,7 +73,7 @@ def test_a_trust_whose_chunk_fails_stops_alone_and_the_next_run_converges(
     clean_run, tmp_path
 ) -> None:
     """A chunk whose compute raises (here: the first file archived) fails its trust's months,
-    including the later chunk prepared from its history, which is reported as not processed;
+    including the later chunk derived from its history, which is reported as not processed;
     the other trust loads; the run exits 1; the next run converges to a clean run's tables."""
     landing, expected_tables, _ = clean_run
     home = tmp_path / "home"

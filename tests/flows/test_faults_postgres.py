@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.flows.helpers import finish_cli, make_landing, start_cli
-from tests.warehouse.pg import fresh_database
+from tests.warehouse.helpers import fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TRUSTS = ["RVN", "RDY", "R1F"]

@@ -11,9 +11,10 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
+
+from tests.flows.helpers import snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -29,17 +30,6 @@ def _env(monkeypatch: pytest.MonkeyPatch, home: Path, landing: Path) -> None:
 
 def _db(home: Path) -> Path:
     return home / "warehouse" / "mhsip.duckdb"
-
-
-def snapshot(db: Path) -> dict[str, pd.DataFrame]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = [r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()]
-        return {
-            t: con.sql(f'SELECT * FROM "{t}"')
-            .df()
-            .pipe(lambda df: df.sort_values(list(df.columns)).reset_index(drop=True))
-            for t in sorted(tables)
-        }
 
 
 def lake_state(lake: Path) -> dict[str, tuple[str, int]]:
@@ -65,7 +55,7 @@ def run_env(tmp_path_factory, registry, prefect_server):
 
 
 def test_every_file_is_loaded_or_rejected_and_rows_reconcile(run_env) -> None:
-    tables = snapshot(_db(run_env["home"]))
+    tables = snapshot(_db(run_env["home"]), drop_volatile=False)
     subs = tables["etl_submission"]
     expected_files = {(f.trust, f.month, f.dataset) for f in run_env["manifest"].files}
     received = {(r.trust_code, f"{r.reporting_month:%Y-%m}", r.dataset) for r in subs.itertuples()}
@@ -90,7 +80,7 @@ def test_every_file_is_loaded_or_rejected_and_rows_reconcile(run_env) -> None:
 
 
 def test_every_injected_fault_is_caught(run_env) -> None:
-    tables = snapshot(_db(run_env["home"]))
+    tables = snapshot(_db(run_env["home"]), drop_volatile=False)
     subs = tables["etl_submission"]
     by_file = {
         (r.trust_code, f"{r.reporting_month:%Y-%m}", r.dataset): r for r in subs.itertuples()
@@ -116,10 +106,10 @@ def test_second_run_changes_nothing(run_env) -> None:
     from flows.nightly import nightly_flow
 
     db, lake = _db(run_env["home"]), run_env["home"] / "lake"
-    before, lake_before = snapshot(db), lake_state(lake)
+    before, lake_before = snapshot(db, drop_volatile=False), lake_state(lake)
     second = nightly_flow()
     assert second["files"] == []
-    after = snapshot(db)
+    after = snapshot(db, drop_volatile=False)
     assert before.keys() == after.keys()
     for name in before:
         pd.testing.assert_frame_equal(before[name], after[name], obj=name)
@@ -130,7 +120,7 @@ def test_resubmission_replaces_exactly_that_trust_month(run_env) -> None:
     from flows.nightly import nightly_flow
 
     db, landing = _db(run_env["home"]), run_env["landing"]
-    before = snapshot(db)
+    before = snapshot(db, drop_volatile=False)
     subs = before["etl_submission"]
     target = subs[(subs.status == "loaded") & (subs.dataset == "ward_stays")].iloc[0]
     month = f"{target.reporting_month:%Y-%m}"
@@ -144,7 +134,7 @@ def test_resubmission_replaces_exactly_that_trust_month(run_env) -> None:
     assert [(f["trust_code"], f["reporting_month"]) for f in result["files"]] == [
         (target.trust_code, month)
     ]
-    after = snapshot(db)
+    after = snapshot(db, drop_volatile=False)
     new_subs = after["etl_submission"]
     old = new_subs[new_subs.submission_id == target.submission_id].iloc[0]
     assert old.status == "superseded"
@@ -208,7 +198,7 @@ def test_no_identifier_reaches_home_outside_the_archive(run_env, registry) -> No
         data = path.read_bytes()
         hits += [(str(path), i) for i in identifiers if i.encode() in data]
     assert hits == []
-    tables = snapshot(_db(home))
+    tables = snapshot(_db(home), drop_volatile=False)
     for name, frame in tables.items():
         text = frame.astype(str).to_numpy().ravel()
         assert not identifiers & set(text), name
@@ -218,7 +208,7 @@ def test_status_json_lists_every_trust_month_with_its_counts(run_env, capsys) ->
     import json
 
     from flows.settings import Settings
-    from flows.status_view import run_status
+    from mhsip.cli.status_view import run_status
 
     run_status(Settings(), True, None, None, date(2024, 5, 1))
     records = json.loads(capsys.readouterr().out)
@@ -228,7 +218,7 @@ def test_status_json_lists_every_trust_month_with_its_counts(run_env, capsys) ->
     # as of 1 May, April's submission is not yet due (15 May); earlier months are late
     assert others == {("2024-01", "late"), ("2024-02", "late"), ("2024-03", "late"),
                       ("2024-04", "missing")}  # fmt: skip
-    subs = snapshot(_db(run_env["home"]))["etl_submission"]
+    subs = snapshot(_db(run_env["home"]), drop_volatile=False)["etl_submission"]
     latest = (
         subs.sort_values("received_at")
         .groupby(["trust_code", "reporting_month", "dataset"])

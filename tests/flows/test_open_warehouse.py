@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from flows.runs import open_warehouse
+from flows.runs import open_with_retries
 from flows.settings import Settings
 
 
@@ -18,5 +18,5 @@ def test_an_unreachable_postgres_is_retried_then_reported(monkeypatch, tmp_path)
     monkeypatch.setenv("MHSIP_HOME", str(tmp_path))
     began = time.perf_counter()
     with pytest.raises(psycopg.OperationalError):
-        open_warehouse(Settings(), attempts=3, first_delay=0.2)
+        open_with_retries(Settings(), attempts=3, first_delay=0.2)
     assert time.perf_counter() - began >= 0.2 + 0.4  # backed off twice before giving up

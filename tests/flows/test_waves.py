@@ -8,20 +8,15 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from expectations.history import TrustHistory
+from expectations.trust_history import TrustHistory
 from flows import pipeline
-from flows.landing import scan_landing
-from flows.pipeline import (
-    ComputeContext,
-    PartitionResult,
-    finish_chunk,
-    prepare_chunk,
-    process_chunk,
-    validate_chunks,
-    validate_wave,
-)
+from flows.pipeline import check_chunk, finish_chunk, process_chunk, validate_chunks, validate_wave
 from flows.plan import chunk_by_trust, group_partitions
+from flows.work import ComputeContext, PartitionResult
+from landing.scan import scan_landing
 from tests.flows.helpers import make_landing
+
+pytestmark = pytest.mark.slow  # GX suite runs over generated trusts
 
 TRUSTS = ["RX2", "NQL", "RH5"]  # XLSX, CSV (dd/mm dates) and Parquet: different dialects
 
@@ -43,8 +38,8 @@ def _alone(chains, ctx) -> dict[str, list[PartitionResult]]:
     }
 
 
-def _prepared(chains, ctx):
-    return [prepare_chunk(chunks[0], ctx, TrustHistory(trust)) for trust, chunks in chains.items()]
+def _checked(chains, ctx):
+    return [check_chunk(chunks[0], ctx, TrustHistory(trust)) for trust, chunks in chains.items()]
 
 
 def _assert_same(one: list[PartitionResult], other: list[PartitionResult]) -> None:
@@ -70,10 +65,10 @@ def test_a_wave_validated_together_equals_each_chunk_alone(
     chains, ctx = chains_and_ctx
     monkeypatch.setattr(pipeline, "MAX_ROWS_PER_SUITE_RUN", rows_per_run)  # 150: several runs
     alone = _alone(chains, ctx)
-    prepared = _prepared(chains, ctx)
-    validated = validate_chunks(prepared, ctx)  # together, with no fallback to one by one
+    chunks = _checked(chains, ctx)
+    validated = validate_chunks(chunks, ctx)  # together, with no fallback to one by one
     quarantined = 0
-    for chunk, rows in zip(prepared, validated, strict=True):
+    for chunk, rows in zip(chunks, validated, strict=True):
         assert not isinstance(rows, str)
         results = finish_chunk(chunk, rows, ctx)
         _assert_same(results, alone[chunk.chunk.trust_code])
@@ -84,25 +79,25 @@ def test_a_wave_validated_together_equals_each_chunk_alone(
 def test_a_chunk_that_breaks_the_suite_run_fails_alone(chains_and_ctx) -> None:
     chains, ctx = chains_and_ctx
     alone = _alone(chains, ctx)
-    prepared = _prepared(chains, ctx)
-    broken = prepared[1].checked[0]
-    broken.prepared = broken.prepared.drop(columns=["_dob"])  # a helper column lost upstream
-    validated = validate_wave(prepared, ctx)
+    chunks = _checked(chains, ctx)
+    broken = chunks[1].checked[0]
+    broken.derived = broken.derived.drop(columns=["_dob"])  # a helper column lost upstream
+    validated = validate_wave(chunks, ctx)
     assert validated[1] == (
         "ValueError: restrictive_interventions: files validated together must have the same columns"
     )
     for position in (0, 2):
         rows = validated[position]
         assert not isinstance(rows, str)
-        chunk = prepared[position]
+        chunk = chunks[position]
         _assert_same(finish_chunk(chunk, rows, ctx), alone[chunk.chunk.trust_code])
 
 
-def test_a_chunk_that_was_not_prepared_keeps_its_reason(chains_and_ctx) -> None:
+def test_a_chunk_that_was_not_checked_keeps_its_reason(chains_and_ctx) -> None:
     chains, ctx = chains_and_ctx
-    prepared = _prepared(chains, ctx)
-    prepared[0] = replace(prepared[0], items=[], error="OSError: archive unreachable")
-    validated = validate_wave(prepared, ctx)
+    chunks = _checked(chains, ctx)
+    chunks[0] = replace(chunks[0], items=[], error="OSError: archive unreachable")
+    validated = validate_wave(chunks, ctx)
     assert validated[0] == "OSError: archive unreachable"
     assert all(isinstance(rows, list) for rows in validated[1:])
 

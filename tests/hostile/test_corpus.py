@@ -1,6 +1,7 @@
 """The bad-input corpus through the real nightly flow: one landing zone, one run (plus one).
 
-Every case of `tests.hostile.cases` sits in its own trust-month of a clean generated landing zone.
+Every case of `tests.hostile.helpers.cases` sits in its own trust-month of a clean generated
+landing zone.
 The flow runs once; the resubmission cases are edited and the flow runs a second time. Each case
 is then checked for its own outcome (status, rule, message, quarantined rows, warning), every
 untouched trust-month must have loaded cleanly, and docs/reliability.md must match what was seen.
@@ -16,10 +17,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.flows.test_nightly_e2e import snapshot
-from tests.hostile.cases import CASES, MAX_FILE_BYTES, MONTHS, TRUSTS
-from tests.hostile.corpus import Case, Observed, Quarantine, Site, observe, warning_rules
-from tests.hostile.reliability import DOC, WRITE_ENV, render
+from tests.flows.helpers import snapshot
+from tests.hostile.helpers.cases import CASES, MAX_FILE_BYTES, MONTHS, TRUSTS
+from tests.hostile.helpers.corpus import Case, Observed, Quarantine, Site, observe, warning_rules
+from tests.hostile.helpers.reliability import DOC, WRITE_ENV, render
 
 pytestmark = pytest.mark.slow
 BY_NAME = {case.name: case for case in CASES}
@@ -38,7 +39,7 @@ class Corpus:
 
 
 def _identifiers(landing: Path, registry) -> set[str]:
-    from tests.hostile.identifiers import identifiers_in
+    from tests.hostile.helpers.identifiers import identifiers_in
 
     return identifiers_in(landing, registry)
 
@@ -67,7 +68,7 @@ def corpus(tmp_path_factory, registry, prefect_server) -> Corpus:
             if case.resubmit is not None:
                 case.resubmit(sites[case.name])
         second = nightly_flow()
-    tables = snapshot(home / "warehouse" / "mhsip.duckdb")
+    tables = snapshot(home / "warehouse" / "mhsip.duckdb", drop_volatile=False)
     observed = {c.name: observe(c, tables, first["problems"], second["files"]) for c in CASES}
     return Corpus(first, second, tables, observed, expected_rows, sites, identifiers, landing)
 

@@ -17,9 +17,9 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from tests.hostile import builders
-from tests.hostile.corpus import Site
-from tests.hostile.identifiers import identifiers_in
+from tests.hostile.helpers import builders
+from tests.hostile.helpers.corpus import Site
+from tests.hostile.helpers.identifiers import identifiers_in
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -58,7 +58,7 @@ def cli_run(tmp_path_factory, registry):
     builders.header_on_row_one(Site(landing, root, registry, "RWV", "2024-01"))
     env = _clean_env(home, landing, KEY)
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "nightly"], cwd=REPO, env=env, capture_output=True,
+        [sys.executable, "-m", "mhsip.cli.app", "nightly"], cwd=REPO, env=env, capture_output=True,
         timeout=600, check=False,
     )  # fmt: skip
     return {"root": root, "landing": landing, "home": home, "done": done, "ids": identifiers}
@@ -122,7 +122,7 @@ def test_pseudonyms_are_stable_for_a_key_and_differ_between_keys(
 
 
 def test_without_a_key_the_cli_refuses_with_exit_2(tmp_path, monkeypatch) -> None:
-    from flows.cli import app
+    from mhsip.cli.app import app
 
     for name in ("MHSIP_PSEUDONYMISATION_KEY", "MHSIP_DEMO_MODE"):
         monkeypatch.delenv(name, raising=False)
@@ -139,7 +139,7 @@ def test_without_a_key_the_cli_refuses_with_exit_2(tmp_path, monkeypatch) -> Non
 def test_without_a_key_a_subprocess_exits_2_with_one_line(tmp_path) -> None:
     env = _clean_env(tmp_path / "home", tmp_path / "landing", None)
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "nightly"], cwd=REPO, env=env, capture_output=True,
+        [sys.executable, "-m", "mhsip.cli.app", "nightly"], cwd=REPO, env=env, capture_output=True,
         timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 2

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.transforms.builders import trust
-from transforms.trust_config import ConfigError, load_registry
+from mhsip.config_loader import load_registry
+from tests.transforms.helpers import trust
+from transforms.trust_config import ConfigError
 from warehouse.queries import placeholders
 from warehouse.schema import METADATA
 

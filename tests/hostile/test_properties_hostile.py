@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from expectations.details import quote
 from expectations.file_rules import FORMULA_LIKE
 from expectations.validate import validate_rows
-from tests.transforms.builders import prepared, trust
+from tests.transforms.helpers import derived, trust
 from transforms import codes
 from transforms.errors import FileRejected
 from transforms.read import read_table
@@ -89,7 +89,7 @@ def test_every_national_code_passes_and_every_other_value_is_quarantined(
         {**RI_ROW, "intervention_id": str(i), "intervention_type": t, "ethnic_category": ethnic[i]}
         for i, t in enumerate(types)
     ]
-    frame = prepared("restrictive_interventions", rows, OCTOBER)
+    frame = derived("restrictive_interventions", rows, OCTOBER)
     result = validate_rows(frame, "restrictive_interventions", trust())
     rules = result.quarantine.groupby("source_row_number")["rule"].agg(set).to_dict()
     for i, (t, e) in enumerate(zip(types, ethnic, strict=False)):

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.transforms.builders import trust
+from tests.transforms.helpers import trust
 from transforms.errors import FileRejected
 from transforms.read import read_table
 from transforms.read_guards import ReadLimits

@@ -1,86 +1,19 @@
-"""A small published warehouse built the way the pipeline builds it: facts and outcomes loaded
-through `Warehouse.replace_partition`, then dimensions and marts refreshed, then published.
-
-Two trusts over 16 months (enough for XmR charts, not a run chart): RX2 with a quarantine-heavy
-February 2024 and a rejected resubmission in March 2024; RNU clean. Patients are pseudonyms
-(64-hex strings) only; no NHS number exists anywhere in the inputs.
-"""
+"""Fixtures for these tests; the helpers they use are in helpers.py."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from tests.warehouse.factories import intervention, loaded, rejected, ri_frame, stay, ws_frame
-from transforms.trust_config import CodeMaps, Registry, TrustConfig
-from warehouse.loads import PartitionLoad
-from warehouse.store import Warehouse
-
-RI, WS = "restrictive_interventions", "ward_stays"
-# (ethnic group, category code, age band, age, IMD decile): five kinds of patient.
-PEOPLE = [
-    ("White", "A", "35-44", 40, 9),
-    ("Black or Black British", "M", "18-24", 20, 1),
-    ("Asian or Asian British", "H", "25-34", 30, 3),
-    ("White", "A", "45-54", 50, 6),
-    ("Not Stated", "Z", "35-44", 38, 2),
-]
-QUARANTINE_RULE = "nhs_number_invalid"
-INJECTION_DETAIL = '=HYPERLINK("x") given as the reason code'
-
-
-@dataclass(frozen=True)
-class Published:
-    path: Path
-    registry: Registry
-    patient_keys: frozenset[str]
-
-
-def month(i: int) -> date:
-    return date(2023 + i // 12, i % 12 + 1, 1)
-
-
-def key(i: int) -> str:
-    return hashlib.sha256(f"synthetic-patient-{i}".encode()).hexdigest()
-
-
-def _facts(trust: str, m: date, i: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    count = 12 + (i % 3) * 2 + (8 if trust == "RX2" and i >= 12 else 0)
-    ri, ws = [], []
-    for p, (group, code, band, age, imd) in enumerate(PEOPLE):
-        person = {"ethnic_group": group, "ethnic_category_code": code, "age_band": band,
-                  "age_years": age, "imd_decile": imd}  # fmt: skip
-        patient = key(p + (100 if trust == "RNU" else 0))
-        ws.append(stay(trust, m, f"S{p}", 180 + 20 * p, patient=patient, **person))
-        share = count // len(PEOPLE) + (2 if group == "Black or Black British" else 0)
-        for n in range(share):
-            type_code = ("01", "07", "05", "14")[n % 4]
-            ri.append(intervention(trust, m, f"I{p}-{n}", patient=patient, type_code=type_code,
-                                   source_row_number=2 + len(ri), **person))  # fmt: skip
-    return ri_frame(ri), ws_frame(ws)
-
-
-def _quarantine(rows: int) -> pd.DataFrame:
-    records = [
-        {
-            "source_row_number": 40 + r,
-            "rule": QUARANTINE_RULE,
-            "detail": "NHS number fails the modulus-11 check",
-        }
-        for r in range(rows)
-    ]
-    records.append({"source_row_number": 90, "rule": "reason_unrecognised",
-                    "detail": INJECTION_DETAIL})  # fmt: skip
-    return pd.DataFrame(records)
-
-
-def _trust(code: str, name: str) -> TrustConfig:
-    return TrustConfig(ods_code=code, name=name, region="Y59", format="csv")
+from tests.report.helpers import PEOPLE, RI, WS, Published, _facts, _quarantine, _trust, key, month
+from tests.warehouse.helpers import loaded, rejected
+from transforms.trust_config import CodeMaps, Registry
+from warehouse.engine import open_warehouse
+from warehouse.partition_load import PartitionLoad
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +24,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
                 "RWX": _trust("RWX", "Berkshire Healthcare")},
         codes=CodeMaps(maps={}),
     )  # fmt: skip
-    with Warehouse.open(str(folder / "live.duckdb"), lock_timeout_seconds=5) as wh:
+    with open_warehouse(str(folder / "live.duckdb"), lock_timeout_seconds=5) as wh:
         for trust in ("RX2", "RNU"):
             for i in range(16):
                 m = month(i)

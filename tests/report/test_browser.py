@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # headless Chromium
+
 PAGES = ["index.html", "equity.html", "submissions.html", "trusts/RX2.html",
          "feedback/RX2/index.html"]  # fmt: skip
 

@@ -10,10 +10,10 @@ import pandas as pd
 from report.forest import forest_svg
 from report.spc_chart import BLUE, GREY, ORANGE, RED, badges, spc_svg
 from report.svg import Scale, nice_ticks
+from warehouse.marts.spc_mart import build_spc
 from warehouse.schema import column_names, mart_trust_month
-from warehouse.spc_mart import build_spc
 
-SERIES = [10.0, 12.0] * 6 + [20.0] + [9.0, 9.5] * 3 + [9.0]  # see tests/warehouse/test_spc_mart.py
+SERIES = [10.0, 12.0] * 6 + [20.0] + [9.0, 9.5] * 3 + [9.0]  # as in marts/test_spc_mart.py
 
 
 def spc_rows(values: list[float]) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from report.feedback import safe_cell
-from tests.report.conftest import INJECTION_DETAIL, QUARANTINE_RULE, Published
+from tests.report.helpers import INJECTION_DETAIL, QUARANTINE_RULE, Published
 
 NHS_NUMBER_LIKE = re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")
 

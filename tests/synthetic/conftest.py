@@ -1,19 +1,13 @@
-"""Shared fixtures: one small generated run (5 trusts, 3 months, scale 0.3) for the module tests."""
+"""Fixtures for these tests; the helpers they use are in helpers.py."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 
-from synthetic import GenerationManifest, generate
-from transforms.trust_config import Registry, load_registry
-
-CONFIG = Path(__file__).resolve().parents[2] / "config"
-TRUSTS = ["RJ8", "NQL", "RVN", "RWV", "RH5"]
-START = dt.date(2024, 1, 1)
-Run = tuple[Path, GenerationManifest]
+from mhsip.config_loader import load_registry
+from synthetic import generate
+from tests.synthetic.helpers import CONFIG, START, TRUSTS, Run
+from transforms.trust_config import Registry
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mhsip.config_loader import load_registry
 from synthetic.dialect import Dialect, strftime
 from synthetic.habits import Habits, habits_for
-from transforms.trust_config import load_registry
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from synthetic import GenerationManifest, generate, load_manifest
-from tests.synthetic.conftest import START, TRUSTS, Run
-from tests.synthetic.reading import blank, read_generated
+from tests.synthetic.helpers import START, TRUSTS, Run, blank, read_generated
 from transforms.canonical import DATASETS
 from transforms.trust_config import Registry
 

@@ -7,7 +7,7 @@ import re
 
 import pyarrow.parquet as pq
 
-from tests.synthetic.conftest import Run
+from tests.synthetic.helpers import Run
 from transforms.trust_config import Registry
 
 

@@ -9,8 +9,7 @@ import pandas as pd
 
 from synthetic.faults import BAD_ETHNIC_CATEGORIES, BAD_INTERVENTION_TYPES
 from synthetic.nhs_numbers import is_valid
-from tests.synthetic.conftest import Run
-from tests.synthetic.reading import blank, read_generated
+from tests.synthetic.helpers import Run, blank, read_generated
 from transforms import codes
 from transforms.trust_config import Registry
 

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import pytest
 
-from tests.transforms.builders import KEY, trust
+from tests.transforms.helpers import KEY, trust
 from transforms.canonical import Dataset
+from transforms.derive import derive_fields, derive_many
 from transforms.errors import FileRejected
 from transforms.mapping import MappingResult, map_many, map_to_canonical
-from transforms.prepare import prepare, prepare_many
 from transforms.standardise import (
     standardise_interventions,
     standardise_many,
@@ -135,23 +135,23 @@ def test_map_many_with_every_file_rejected_or_none() -> None:
     assert isinstance(only, FileRejected) and only.rule == "missing_required_columns"
 
 
-def _prepared_ri() -> tuple[list[pd.DataFrame], list[dt.date]]:
+def _derived_ri() -> tuple[list[pd.DataFrame], list[dt.date]]:
     kept = [
         (month, result.frame)
         for (month, _), result in zip(RI_FILES, _mapped_ri(), strict=True)
         if isinstance(result, MappingResult)
     ]
     months = [month for month, _ in kept]
-    return prepare_many([frame for _, frame in kept], RI, months), months
+    return derive_many([frame for _, frame in kept], RI, months), months
 
 
-def test_prepare_many_equals_each_file_prepared_alone() -> None:
+def test_derive_many_equals_each_file_derived_alone() -> None:
     mapped = [r.frame for r in _mapped_ri() if isinstance(r, MappingResult)]
     mapped[1] = mapped[1].set_axis([10, 11])  # an index of its own is kept, as alone
     months = [OCT, NOV, JAN, MAR]
-    batched = prepare_many(mapped, RI, months)
+    batched = derive_many(mapped, RI, months)
     for one, frame, month in zip(batched, mapped, months, strict=True):
-        pd.testing.assert_frame_equal(one, prepare(frame, RI, month))
+        pd.testing.assert_frame_equal(one, derive_fields(frame, RI, month))
     october, november, january, march = batched
     assert october["_is_repeat"].tolist() == [False, False, False, True]
     assert november["_is_repeat"].tolist() == [False, False]  # I1/1 was October's, not its own
@@ -165,25 +165,25 @@ def test_prepare_many_equals_each_file_prepared_alone() -> None:
     assert len(january) == 0 and list(january.columns) == list(october.columns)
 
 
-def test_prepare_many_keeps_each_files_column_types_when_they_differ() -> None:
+def test_derive_many_keeps_each_files_column_types_when_they_differ() -> None:
     mapped = [r.frame for r in _mapped_ri() if isinstance(r, MappingResult)][:2]
     mapped[0] = mapped[0].astype({"incident_id": object})
-    batched = prepare_many(mapped, RI, [OCT, NOV])
+    batched = derive_many(mapped, RI, [OCT, NOV])
     assert batched[0]["incident_id"].dtype == object
     assert batched[1]["incident_id"].dtype == "str"
     for one, frame, month in zip(batched, mapped, [OCT, NOV], strict=True):
-        pd.testing.assert_frame_equal(one, prepare(frame, RI, month))
+        pd.testing.assert_frame_equal(one, derive_fields(frame, RI, month))
 
 
-def test_prepare_many_needs_one_month_per_file() -> None:
+def test_derive_many_needs_one_month_per_file() -> None:
     with pytest.raises(ValueError, match="2 files but 1 reporting months"):
-        prepare_many([pd.DataFrame(), pd.DataFrame()], RI, [OCT])
+        derive_many([pd.DataFrame(), pd.DataFrame()], RI, [OCT])
 
 
 def test_standardise_many_interventions_equal_each_file_alone() -> None:
-    prepared, months = _prepared_ri()
-    batched = standardise_many(prepared, RI, "RX2", months, IMD)
-    for one, frame, month in zip(batched, prepared, months, strict=True):
+    derived, months = _derived_ri()
+    batched = standardise_many(derived, RI, "RX2", months, IMD)
+    for one, frame, month in zip(batched, derived, months, strict=True):
         pd.testing.assert_frame_equal(one, standardise_interventions(frame, "RX2", month, IMD))
     october, november, january, march = batched
     assert [f["reporting_month"].tolist() for f in (october, november, march)] == [
@@ -213,20 +213,20 @@ def test_stays_across_months_get_each_months_bed_days_age_and_repeats() -> None:
     ]
     mapped = [_mapped_stays(rows) for _, rows in raws]
     months = [month for month, _ in raws]
-    prepared = prepare_many(mapped, WS, months)
-    for one, frame, month in zip(prepared, mapped, months, strict=True):
-        pd.testing.assert_frame_equal(one, prepare(frame, WS, month))
-    assert prepared[1]["_is_repeat"].tolist() == [False, True, False]
-    assert prepared[0]["_event_date"].tolist() == [
+    derived = derive_many(mapped, WS, months)
+    for one, frame, month in zip(derived, mapped, months, strict=True):
+        pd.testing.assert_frame_equal(one, derive_fields(frame, WS, month))
+    assert derived[1]["_is_repeat"].tolist() == [False, True, False]
+    assert derived[0]["_event_date"].tolist() == [
         pd.Timestamp(2024, 10, 20),
         pd.Timestamp(2024, 10, 1),
     ]
-    facts = standardise_many(prepared, WS, "RX2", months)
-    for one, frame, month in zip(facts, prepared, months, strict=True):
+    facts = standardise_many(derived, WS, "RX2", months)
+    for one, frame, month in zip(facts, derived, months, strict=True):
         pd.testing.assert_frame_equal(one, standardise_ward_stays(frame, "RX2", month))
     october, november = facts
     assert october["occupied_bed_days"].tolist() == [12, 4]
     assert november["occupied_bed_days"].tolist() == [30, 30, 1]
     assert october["age_years"].tolist() == [33, 33]  # on 31 October
     assert november["age_years"].tolist() == [34, 34, 34]  # on 30 November
-    assert prepared[1]["_event_date"].tolist()[:2] == [pd.Timestamp(2024, 11, 1)] * 2
+    assert derived[1]["_event_date"].tolist()[:2] == [pd.Timestamp(2024, 11, 1)] * 2

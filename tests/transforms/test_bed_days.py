@@ -8,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from tests.transforms.builders import values
+from tests.transforms.helpers import values
 from transforms.bed_days import occupied_bed_days
 
 OCT = dt.date(2024, 10, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.transforms.builders import KEY, NO_SYNONYMS, trust, values
+from tests.transforms.helpers import KEY, NO_SYNONYMS, trust, values
 from transforms.canonical import mapped_columns
 from transforms.errors import FileRejected
 from transforms.identifiers import WITHHELD

@@ -8,10 +8,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.transforms.builders import KEY, NO_SYNONYMS, trust
+from tests.transforms.helpers import KEY, NO_SYNONYMS, trust
 from transforms.canonical import FIELDS, mapped_columns
+from transforms.derive import derive_fields
 from transforms.mapping import NATIONAL, map_to_canonical
-from transforms.prepare import prepare
 
 CODED = sorted(n for n in NATIONAL if n in {f.name for f in FIELDS["restrictive_interventions"]})
 DATES = ["date_of_birth", "start", "end"]
@@ -42,9 +42,9 @@ def test_arbitrary_text_in_coded_and_date_fields_never_raises(data: st.DataObjec
         _raw(columns, n), "restrictive_interventions", TRUST, NO_SYNONYMS, KEY
     )
     assert list(result.frame.columns) == mapped_columns("restrictive_interventions")
-    prepared = prepare(result.frame, "restrictive_interventions", dt.date(2024, 10, 1))
-    assert len(prepared) == n
-    assert prepared["_in_month"].dtype == bool
+    derived = derive_fields(result.frame, "restrictive_interventions", dt.date(2024, 10, 1))
+    assert len(derived) == n
+    assert derived["_in_month"].dtype == bool
 
 
 def test_every_national_code_maps_to_itself() -> None:

@@ -1,4 +1,4 @@
-"""Making Data Count XmR rules on series worked out by hand (DOMAIN 4.2-4.5).
+"""Making Data Count XmR rules on series worked out by hand (domain.md §4.2–4.5).
 
 Most series are built from an alternating base (e.g. 8, 4, 8, 4, ...) that crosses the mean on
 every point, so it triggers nothing, followed by the pattern under test. The comment above each

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from tests.transforms.builders import OCTOBER, prepared, values
+from tests.transforms.helpers import OCTOBER, derived, values
 from transforms.standardise import (
     INTERVENTION_COLUMNS,
     WARD_STAY_COLUMNS,
@@ -33,7 +33,7 @@ def _ri(**fields: str | None) -> dict[str, str | None]:
 
 
 def _facts(rows: list[dict[str, str | None]], **kwargs: object) -> pd.DataFrame:
-    prep = prepared("restrictive_interventions", rows)
+    prep = derived("restrictive_interventions", rows)
     return standardise_interventions(prep, "RX2", dt.date(2024, 10, 17), **kwargs)  # type: ignore[arg-type]
 
 
@@ -143,7 +143,7 @@ def test_ward_stays_bed_days_and_age_at_month_end() -> None:
         {"ward_stay_id": "S4", "stay_start": "2024-10-20", "stay_end": "2024-11-01",
          "date_of_birth": "1959-10-31", "ethnic_category": "M", "gender": "2"},
     ]  # fmt: skip
-    prep = prepared("ward_stays", rows)
+    prep = derived("ward_stays", rows)
     facts = standardise_ward_stays(prep, "RX2", OCTOBER)
     assert list(facts.columns) == WARD_STAY_COLUMNS
     assert values(facts["occupied_bed_days"]) == [31, 5, 0, 12]

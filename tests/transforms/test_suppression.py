@@ -1,4 +1,4 @@
-"""NHS Digital published-CSV suppression (DOMAIN 3.3 (a)), in Python and as SQL in DuckDB and
+"""NHS Digital published-CSV suppression (domain.md §3.3 (a)), in Python and as SQL in DuckDB and
 PostgreSQL: the same inputs must give the same published numbers."""
 
 from __future__ import annotations

@@ -1,16 +1,16 @@
-"""UK clock changes: durations measured on UTC instants (EXTRACT_SPEC, "Times")."""
+"""UK clock changes: durations measured on UTC instants (design.md §8.1)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from tests.transforms.builders import prepared, values
+from tests.transforms.helpers import derived, values
 
 
 def _interval(start: str, end: str | None, month: str = "2024-10-01") -> pd.Series:
     row = {"incident_id": "I1", "intervention_id": "1", "start": start, "end": end}
-    frame = prepared("restrictive_interventions", [row], pd.Timestamp(month).date())
+    frame = derived("restrictive_interventions", [row], pd.Timestamp(month).date())
     return frame.iloc[0]
 
 
@@ -45,7 +45,7 @@ def test_a_genuinely_negative_duration_stays_negative_for_validation() -> None:
 
 
 def test_open_intervention_has_no_end_and_no_duration() -> None:
-    frame = prepared(
+    frame = derived(
         "restrictive_interventions",
         [{"incident_id": "I1", "intervention_id": "1", "start": "2024-10-10 10:00:00"}],
     )

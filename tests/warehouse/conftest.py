@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.warehouse.pg import fresh_database
+from tests.warehouse.helpers import fresh_database
 from warehouse import migrate
+from warehouse.engine import open_warehouse
 from warehouse.store import Warehouse
 
 ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -58,5 +59,5 @@ def warehouse_url(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 @pytest.fixture
 def wh(warehouse_url: str) -> Iterator[Warehouse]:
-    with Warehouse.open(warehouse_url, lock_timeout_seconds=5) as store:
+    with open_warehouse(warehouse_url, lock_timeout_seconds=5) as store:
         yield store

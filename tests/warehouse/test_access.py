@@ -12,10 +12,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.warehouse.factories import loaded, stay, ws_frame
-from tests.warehouse.pg import drop_role
+from tests.warehouse.helpers import drop_role, loaded, stay, ws_frame
 from warehouse.access import bi_relations, grant_bi
-from warehouse.loads import PartitionLoad
+from warehouse.partition_load import PartitionLoad
 from warehouse.store import Warehouse
 
 JAN = date(2024, 1, 1)

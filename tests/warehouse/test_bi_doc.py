@@ -13,12 +13,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tests.warehouse.pg import drop_role
-from tests.warehouse.test_engine_parity import _partitions
+from tests.warehouse.helpers import drop_role, random_partitions
 from warehouse.access import grant_bi
+from warehouse.marts.published_views import DESCRIPTIONS
 from warehouse.schema import mart_trust_month
 from warehouse.store import Warehouse
-from warehouse.views import DESCRIPTIONS
 
 BI_DOC = Path(__file__).resolve().parents[2] / "docs" / "bi.md"
 
@@ -32,7 +31,7 @@ def doc_queries() -> list[str]:
 def bi_url(wh: Warehouse, engine: str, warehouse_url: str, tmp_path: Path,
            request: pytest.FixtureRequest) -> Iterator[str]:  # fmt: skip
     """A loaded warehouse, and the SQLAlchemy URL a BI tool would use to read it."""
-    for load in _partitions():
+    for load in random_partitions():
         wh.replace_partition(load)
     wh.refresh_dimensions(request.getfixturevalue("registry"))
     wh.refresh_marts(None)

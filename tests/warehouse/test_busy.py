@@ -9,17 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.store import Warehouse, WarehouseBusy
+from warehouse.engine import open_warehouse
+from warehouse.store import WarehouseBusy
 
 HOLDER = """
 import sys, time
-from warehouse.store import Warehouse
-wh = Warehouse.open(sys.argv[1])
+from warehouse.engine import open_warehouse
+wh = open_warehouse(sys.argv[1])
 print("ready", flush=True)
 time.sleep(30)
 """
 
 
+@pytest.mark.slow  # a second process waits for the lock
 def test_second_process_times_out_with_warehouse_busy(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     root = Path(__file__).resolve().parents[2]
@@ -29,7 +31,7 @@ def test_second_process_times_out_with_warehouse_busy(tmp_path: Path) -> None:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         started = time.monotonic()
         with pytest.raises(WarehouseBusy) as caught:
-            Warehouse.open(str(path), lock_timeout_seconds=0.5)
+            open_warehouse(str(path), lock_timeout_seconds=0.5)
         waited = time.monotonic() - started
     finally:
         holder.kill()
@@ -39,4 +41,4 @@ def test_second_process_times_out_with_warehouse_busy(tmp_path: Path) -> None:
     assert str(path) in message and "MHSIP_LOCK_TIMEOUT_SECONDS" in message
     assert "\n" not in message
     # Once the holder is gone the lock is free again.
-    Warehouse.open(str(path), lock_timeout_seconds=5).close()
+    open_warehouse(str(path), lock_timeout_seconds=5).close()

@@ -4,63 +4,22 @@ row for row and value for value (floats to 1e-9 relative)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from tests.warehouse.factories import FAMILY, intervention, loaded, ri_frame, stay, ws_frame
-from tests.warehouse.pg import fresh_database
-from warehouse.loads import PartitionLoad
+from tests.warehouse.helpers import MONTHS, TRUSTS, fresh_database, random_partitions
+from warehouse.engine import open_warehouse
 from warehouse.store import Warehouse
-
-MONTHS = [date(2024, m, 1) for m in (1, 2, 3)]
-TRUSTS = ["RX2", "RNU", "RWX"]
-ETHNICITY = [("A", "White"), ("M", "Black or Black British"), ("H", "Asian or Asian British"),
-             ("Z", "Not Stated")]  # fmt: skip
-BANDS = [(15, "Under 18"), (20, "18-24"), (40, "35-44"), (70, "65 and over")]
-
-
-def _person(rng: np.random.Generator) -> dict:
-    code, group = ETHNICITY[rng.integers(len(ETHNICITY))]
-    age, band = BANDS[rng.integers(len(BANDS))]
-    decile = rng.integers(0, 11)
-    return {"ethnic_category_code": code, "ethnic_group": group, "age_years": age,
-            "age_band": band, "gender_code": str(rng.choice(["1", "2", "X"])),
-            "imd_decile": None if decile == 0 else int(decile),
-            "lda_flag": [True, False, None][rng.integers(3)]}  # fmt: skip
-
-
-def _partitions() -> list[PartitionLoad]:
-    rng = np.random.default_rng(20240101)
-    loads = []
-    for trust in TRUSTS:
-        for month in MONTHS:
-            people = {f"p{i}": _person(rng) for i in range(12)}
-            stays = [stay(trust, month, f"S{p}", int(rng.integers(1, 32)), p, **person)
-                     for p, person in people.items()]  # fmt: skip
-            ri = []
-            for n in range(int(rng.integers(0, 25))):
-                patient = f"p{rng.integers(12)}"
-                type_code = str(rng.choice(list(FAMILY)))
-                ri.append(intervention(trust, month, f"I{n // 2}", str(n % 2 + 1), patient,
-                                       type_code, **people[patient]))  # fmt: skip
-            tag = f"{trust}-{month:%Y-%m}"
-            loads.append(PartitionLoad(trust, month, [
-                loaded("restrictive_interventions", f"{tag}-ri", ri_frame(ri)),
-                loaded("ward_stays", f"{tag}-ws", ws_frame(stays)),
-            ]))  # fmt: skip
-    return loads
 
 
 @pytest.fixture
 def both(tmp_path: Path, pg_url: str, pg_template: str) -> Iterator[tuple[Warehouse, Warehouse]]:
     with (
         fresh_database(pg_url, template=pg_template) as (_, url),
-        Warehouse.open(str(tmp_path / "w.duckdb")) as duck,
-        Warehouse.open(url) as pg,
+        open_warehouse(str(tmp_path / "w.duckdb")) as duck,
+        open_warehouse(url) as pg,
     ):
         yield duck, pg
 
@@ -81,7 +40,7 @@ MARTS = {
 
 @pytest.mark.postgres
 def test_marts_and_views_are_identical_on_both_engines(both: tuple[Warehouse, Warehouse]) -> None:
-    loads = _partitions()
+    loads = random_partitions()
     for wh in both:
         for load in loads:
             wh.replace_partition(load)

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from tests.warehouse.pg import fresh_database
+from tests.warehouse.helpers import fresh_database
 from warehouse import migrate
 from warehouse.ddl import schema_statements
+from warehouse.engine import open_warehouse
+from warehouse.marts.published_views import published_views
 from warehouse.schema import METADATA
-from warehouse.store import Warehouse
-from warehouse.views import published_views
 
 
 def test_upgrade_from_empty_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_open_adopts_a_warehouse_made_before_migrations(tmp_path: Path) -> None:
     con.execute("INSERT INTO dim_month (reporting_month) VALUES (DATE '2024-01-01')")
     con.close()
 
-    with Warehouse.open(str(path)) as wh:
+    with open_warehouse(str(path)) as wh:
         assert wh.table_counts()["dim_month"] == 1
         assert wh.query("SELECT COUNT(*) AS n FROM pub_trust_month")["n"].tolist() == [0]
     assert migrate.current_revision(str(path)) == "0003"

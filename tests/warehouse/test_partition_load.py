@@ -10,7 +10,7 @@ import pandas as pd
 import psycopg
 import pytest
 
-from tests.warehouse.factories import (
+from tests.warehouse.helpers import (
     intervention,
     loaded,
     rejected,
@@ -19,7 +19,7 @@ from tests.warehouse.factories import (
     stay,
     ws_frame,
 )
-from warehouse.loads import PartitionLoad
+from warehouse.partition_load import PartitionLoad
 from warehouse.store import Warehouse
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)

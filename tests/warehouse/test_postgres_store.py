@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from tests.warehouse.factories import intervention, loaded, ri_frame
-from warehouse.loads import PartitionLoad
+from tests.warehouse.helpers import intervention, loaded, ri_frame
+from warehouse.engine import open_warehouse
+from warehouse.partition_load import PartitionLoad
 from warehouse.postgres_store import safe_url, to_pyformat
 from warehouse.store import Warehouse, WarehouseBusy
 
@@ -41,11 +42,11 @@ def test_safe_url_hides_the_password() -> None:
 def test_second_writer_waits_then_gets_warehouse_busy(wh: Warehouse, warehouse_url: str) -> None:
     started = time.monotonic()
     with pytest.raises(WarehouseBusy) as caught:
-        Warehouse.open(warehouse_url, lock_timeout_seconds=0.5)
+        open_warehouse(warehouse_url, lock_timeout_seconds=0.5)
     assert 0.5 <= time.monotonic() - started < 5
     assert "MHSIP_LOCK_TIMEOUT_SECONDS" in str(caught.value) and "\n" not in str(caught.value)
     wh.close()  # releasing the lock lets the next writer in
-    Warehouse.open(warehouse_url, lock_timeout_seconds=5).close()
+    open_warehouse(warehouse_url, lock_timeout_seconds=5).close()
 
 
 def test_types_round_trip(wh: Warehouse) -> None:

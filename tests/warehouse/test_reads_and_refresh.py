@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from tests.warehouse.factories import intervention, loaded, rejected, ri_frame, stay, ws_frame
+from tests.warehouse.helpers import intervention, loaded, rejected, ri_frame, stay, ws_frame
 from transforms.trust_config import CodeMaps, Registry, TrustConfig
-from warehouse.history import trust_history
-from warehouse.loads import PartitionLoad
+from warehouse.partition_load import PartitionLoad
+from warehouse.reads import trust_history
 from warehouse.store import Warehouse
 
 WS, RI = "ward_stays", "restrictive_interventions"

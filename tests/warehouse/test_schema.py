@@ -7,8 +7,8 @@ from pathlib import Path
 import duckdb
 
 from warehouse.dictionary import DICTIONARY_PATH, render_data_dictionary, undocumented
+from warehouse.engine import open_warehouse
 from warehouse.schema import METADATA, column_names, fct_restrictive_intervention
-from warehouse.store import Warehouse
 
 TABLES = {
     "dim_trust", "dim_ward", "dim_intervention_type", "dim_ethnicity", "dim_month",
@@ -20,9 +20,9 @@ TABLES = {
 
 def test_schema_creation_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "new" / "folder" / "w.duckdb"
-    with Warehouse.open(f"duckdb:///{path}") as wh:
+    with open_warehouse(f"duckdb:///{path}") as wh:
         wh.query("INSERT INTO dim_month (reporting_month) VALUES (DATE '2024-01-01')")
-    with Warehouse.open(str(path)) as wh:
+    with open_warehouse(str(path)) as wh:
         counts = wh.table_counts()
     assert set(counts) == TABLES
     assert counts["dim_month"] == 1
@@ -30,7 +30,7 @@ def test_schema_creation_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
 
 def test_every_table_and_column_carries_its_comment_in_duckdb(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
-    Warehouse.open(str(path)).close()
+    open_warehouse(str(path)).close()
     con = duckdb.connect(str(path), read_only=True)
     tables = dict(con.sql("SELECT table_name, comment FROM duckdb_tables()").fetchall())
     blank = con.sql("SELECT table_name, column_name FROM duckdb_columns() WHERE comment IS NULL"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.transforms.builders import prepared
+from tests.transforms.helpers import derived
 from transforms.standardise import standardise_interventions, standardise_ward_stays
-from warehouse.loads import PartitionLoad, SubmissionOutcome
+from warehouse.partition_load import PartitionLoad, SubmissionOutcome
 from warehouse.store import Warehouse
 
 OCT = dt.date(2024, 10, 1)
 
 
 def test_standardised_facts_load_and_feed_the_marts(wh: Warehouse) -> None:
-    ri = standardise_interventions(prepared("restrictive_interventions", [
+    ri = standardise_interventions(derived("restrictive_interventions", [
         {"incident_id": "I1", "intervention_id": "1", "patient_key": "k1", "ward_code": "W1",
          "intervention_type": "01", "ethnic_category": "A", "start": "2024-10-15 10:00:00",
          "end": "2024-10-15 10:07:00", "date_of_birth": "1990-01-01", "lda_flag": "Y"},
@@ -21,7 +21,7 @@ def test_standardised_facts_load_and_feed_the_marts(wh: Warehouse) -> None:
          "intervention_type": "05", "ethnic_category": "M", "start": "2024-10-30 10:00:00",
          "end": None, "date_of_birth": "2000-01-01"},
     ]), "RX2", OCT, None)  # fmt: skip
-    ws = standardise_ward_stays(prepared("ward_stays", [
+    ws = standardise_ward_stays(derived("ward_stays", [
         {"ward_stay_id": "S1", "patient_key": "k1", "stay_start": "2024-09-20", "ward_code": "W1",
          "date_of_birth": "1990-01-01", "ethnic_category": "A", "lda_flag": "Y"},
     ]), "RX2", OCT)  # fmt: skip

@@ -1,4 +1,4 @@
-"""`pub_*` views over the marts with small-number suppression (`warehouse.views`).
+"""`pub_*` views over the marts with small-number suppression (`warehouse.marts.published_views`).
 
 Revision ID: 0002
 Revises: 0001
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from warehouse.marts.published_views import published_views, view_statements
 from warehouse.migrate import execute_sql
-from warehouse.views import published_views, view_statements
 
 revision = "0002"
 down_revision = "0001"

@@ -1,0 +1,200 @@
+"""The `mhsip` command line (design.md §3.6). Heavy imports (Prefect, GX) happen inside commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
+from mhsip.cli.console import err, fail
+from serving import temporary_api
+
+app = typer.Typer(
+    name="mhsip",
+    help="Restrictive-practice data pipeline for the mental health safety collaborative.",
+    epilog="Settings (environment variables):\n\n" + settings_help().replace("\n", "\n\n"),
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Warehouse administration.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+TrustOpt = Annotated[list[str] | None, typer.Option("--trust", help="ODS code (repeatable)")]
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise typer.BadParameter(f"'{text}' is not a YYYY-MM month") from None
+
+
+def _settings(demo: bool = False) -> Settings:
+    if demo:  # the flows read their settings from the environment, so demo mode goes there
+        os.environ["MHSIP_DEMO_MODE"] = "true"
+    settings = Settings()
+    prepare_environment(settings)
+    try:
+        settings.key_bytes()
+    except MissingKeyError as exc:
+        fail(str(exc), 2)
+    return settings
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="landing folder to write")] = Path("landing"),
+    start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2024-01",
+    months: Annotated[int, typer.Option(min=1, max=240)] = 24,
+    trusts: TrustOpt = None,
+    scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
+    seed: Annotated[int, typer.Option()] = 1,
+    faults: Annotated[bool, typer.Option(help="inject the known share of faults")] = True,
+) -> None:
+    """Write synthetic extracts for the trusts, each in its own layout and code style."""
+    from mhsip.cli.commands import run_generate
+
+    run_generate(Settings(), out, _month(start), months, trusts, scale, seed, faults)
+
+
+@app.command()
+def nightly(trust: TrustOpt = None) -> None:
+    """Process new and changed submissions in the landing zone."""
+    settings = _settings()
+    temporary_api.start_in_background()  # overlaps the imports below
+    from mhsip.cli.commands import run_nightly
+
+    run_nightly(settings, trust)
+
+
+@app.command()
+def backfill(
+    from_month: Annotated[str, typer.Option("--from", help="first month, YYYY-MM")],
+    to_month: Annotated[str, typer.Option("--to", help="last month, YYYY-MM")],
+    trust: TrustOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list what would run")] = False,
+    deployment: Annotated[
+        bool,
+        typer.Option(
+            "--deployment",
+            help="trigger the served backfill deployment via PREFECT_API_URL and return",
+        ),
+    ] = False,
+) -> None:
+    """Reprocess a range of trust-months from the raw archive."""
+    first, last = _month(from_month), _month(to_month)
+    if first > last:
+        fail("--from is after --to", 2)
+    if deployment:
+        if dry_run:
+            fail("--dry-run and --deployment do not combine", 2)
+        from mhsip.cli.commands import run_backfill_deployment
+
+        run_backfill_deployment(Settings(), f"{first:%Y-%m}", f"{last:%Y-%m}", trust)
+        return
+    settings = _settings()
+    if not dry_run:
+        temporary_api.start_in_background()  # overlaps the imports below
+    from mhsip.cli.commands import run_backfill
+
+    run_backfill(settings, first, last, trust, dry_run)
+
+
+@app.command()
+def serve(
+    startup_timeout: Annotated[
+        float, typer.Option(min=5, help="seconds to wait for the local Prefect server")
+    ] = 120.0,
+) -> None:
+    """Serve the nightly (02:00 Europe/London) and backfill deployments until stopped.
+
+    Starts a local Prefect server (and stops it on exit) when PREFECT_API_URL is not set.
+    """
+    from serving.serve import run_serve
+
+    run_serve(_settings(), startup_timeout)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+    from_month: Annotated[str | None, typer.Option("--from", help="first month, YYYY-MM")] = None,
+    to_month: Annotated[str | None, typer.Option("--to", help="last month, YYYY-MM")] = None,
+    as_of: Annotated[str | None, typer.Option(help="judge lateness as of YYYY-MM-DD")] = None,
+) -> None:
+    """Submission matrix (trusts x months: loaded, nil, partial, rejected, late) and DQ counts."""
+    from mhsip.cli.status_view import run_status
+
+    today = date.fromisoformat(as_of) if as_of else date.today()
+    first = _month(from_month) if from_month else None
+    last = _month(to_month) if to_month else None
+    run_status(Settings(), as_json, first, last, today)
+
+
+@app.command()
+def demo(
+    months: Annotated[int, typer.Option(min=1, max=120)] = 24,
+    start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2024-01",
+    scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
+) -> None:
+    """Generate 16 trusts' extracts, run the nightly flow, and show where everything is."""
+    settings = _settings(demo=True)
+    temporary_api.start_in_background()  # overlaps the generation below
+    from mhsip.cli.demo import run_demo
+
+    run_demo(settings, _month(start), months, scale)
+
+
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="folder for the site [HOME/report]")] = None,
+) -> None:
+    """Write the HTML report (SPC, equity, submission matrix, per-trust feedback files)."""
+    from mhsip.cli.commands import run_report
+
+    run_report(Settings(), out)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the warehouse schema (idempotent)."""
+    from mhsip.cli.commands import run_db_upgrade
+
+    run_db_upgrade(Settings())
+
+
+@db_app.command("grant-bi")
+def db_grant_bi(
+    role: Annotated[str, typer.Option(help="login role for BI tools")] = "mhsip_bi",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="MHSIP_BI_PASSWORD",
+            help="the role's password (prompted; or MHSIP_BI_PASSWORD)",
+        ),
+    ] = "",
+) -> None:
+    """PostgreSQL: a read-only role with SELECT on pub_*, marts and dims only."""
+    from mhsip.cli.commands import run_grant_bi
+
+    run_grant_bi(Settings(), role, password)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

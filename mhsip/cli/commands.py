@@ -1,0 +1,227 @@
+"""What each CLI command does, with rich output. Kept apart from cli.py so --help stays fast."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from flows.settings import Settings, prepare_environment
+from mhsip.cli.console import err, fail, out, registry_or_fail
+from mhsip.config_loader import ConfigError
+
+
+class _Bar:
+    """rich progress bar fed by flows.runs.progress_listener."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("trust-months", total=total)
+
+    def advance(self, work, ok: bool) -> None:
+        if self.task is not None:
+            self.progress.update(self.task, advance=1, description=f"{work.label}")
+
+
+@contextmanager
+def _log_file(settings: Settings) -> Iterator[Path]:
+    """Also write the run's log lines (trust, month, file, rule; never patient data) to
+    MHSIP_HOME/logs/mhsip.log, beside Prefect's own record of the run."""
+    settings.logs.mkdir(parents=True, exist_ok=True)
+    path = settings.logs / "mhsip.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    loggers = [logging.getLogger(n) for n in ("prefect.flow_runs", "prefect.task_runs")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield path
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+        handler.close()
+
+
+def _run_flow(fn, settings: Settings, **kwargs) -> dict:
+    """Run a flow with a progress bar; map the expected failures to one-line reasons.
+
+    The flow returns its summary, or a Failed state carrying it (some trust-months failed) or
+    carrying the busy reason (another run holds the warehouse).
+    """
+    from flows import runs
+    from flows.runs import with_settings
+    from serving import temporary_api
+
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    with (
+        Progress(*columns, console=err, transient=True) as progress,
+        _log_file(settings),
+        temporary_api.for_this_run(),
+    ):
+        runs.progress_listener = _Bar(progress)
+        try:
+            state: Any = with_settings(fn, settings)(**kwargs, return_state=True)
+        finally:
+            runs.progress_listener = None
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, dict) and "busy" in data:
+        fail(str(data["busy"]), 3)
+    if isinstance(data, ConfigError):
+        fail(f"configuration error:\n{data}", 2)
+    if not isinstance(data, dict):
+        fail(f"the run failed: {state.message or data}")
+    return data
+
+
+def _print_files(result: dict) -> None:
+    files = result["files"]
+    loaded = sum(f["status"] == "loaded" for f in files)
+    rejected = [f for f in files if f["status"] == "rejected"]
+    out.print(
+        f"{len(files)} files processed: {loaded} loaded, {len(rejected)} rejected, "
+        f"{sum(f['rows_loaded'] for f in files)} rows loaded, "
+        f"{sum(f['rows_quarantined'] for f in files)} rows quarantined."
+    )
+    for f in rejected:
+        out.print(
+            f"  [yellow]rejected[/yellow] {f['trust_code']} {f['reporting_month']} {f['dataset']} "
+            f"'{f['file_name']}': {f['rejection_rule']}: {f['rejection_reason']}"
+        )
+    for p in result["problems"]:
+        out.print(f"  [yellow]{p['rule']}[/yellow]: {p['detail']}")
+    if result["failures"]:
+        for f in result["failures"]:
+            err.print(f"  [red]failed[/red] {f['partition']}: {f['error']}")
+        fail(f"{len(result['failures'])} trust-months failed; the next run will retry them")
+
+
+def run_nightly(settings: Settings, trusts: list[str] | None) -> dict:
+    from flows.nightly import nightly_flow
+
+    registry_or_fail(settings)  # a configuration error fails here, before Prefect starts
+    result = _run_flow(nightly_flow, settings, trusts=trusts)
+    _print_files(result)
+    return result
+
+
+def run_backfill(
+    settings: Settings, first: date, last: date, trusts: list[str] | None, dry_run: bool
+) -> None:
+    if dry_run:
+        from flows.backfill import backfill_plan
+        from warehouse.engine import open_warehouse
+
+        with open_warehouse(settings.warehouse, settings.lock_timeout_seconds) as wh:
+            works = backfill_plan(wh, trusts, first, last)
+        for w in works:
+            for f in w.files:
+                out.print(f"{w.label} {f.dataset:<26} {f.file_name}  sha256:{f.sha256[:16]}")
+        out.print(f"{len(works)} trust-months would be reprocessed from the raw archive.")
+        return
+    from flows.backfill import backfill_flow
+
+    registry_or_fail(settings)
+    result = _run_flow(
+        backfill_flow,
+        settings,
+        from_month=f"{first:%Y-%m}",
+        to_month=f"{last:%Y-%m}",
+        trusts=trusts,
+    )
+    _print_files(result)
+
+
+def run_generate(
+    settings: Settings, target: Path, start: date, months: int, trusts: list[str] | None,
+    scale: float, seed: int, faults: bool,
+) -> None:  # fmt: skip
+    from synthetic import generate
+
+    registry = registry_or_fail(settings)
+    unknown = sorted(set(trusts or []) - set(registry.trusts))
+    if unknown:
+        fail(f"unknown trust code(s): {', '.join(unknown)}", 2)
+    began = time.perf_counter()
+    manifest = generate(
+        target, registry, start, months, trusts, scale=scale, seed=seed, faults=faults
+    )
+    out.print(
+        f"wrote {len(manifest.files)} files for {len(trusts or registry.trusts)} trusts x "
+        f"{months} months to {target} in {time.perf_counter() - began:.1f} s "
+        f"({len(manifest.faults)} injected faults listed in {target / '_generator_manifest.json'})"
+    )
+
+
+def run_report(settings: Settings, target: Path | None) -> Path:
+    """Build the static report from the published copy (never the live warehouse)."""
+    from report import build_report
+
+    if not settings.published_path.exists():
+        fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`")
+    registry = registry_or_fail(settings)
+    index = build_report(settings.published_path, target or settings.reports, registry)
+    out.print(f"report: {index.resolve()}")
+    return index
+
+
+def run_grant_bi(settings: Settings, role: str, password: str) -> None:
+    from warehouse.access import grant_bi
+
+    try:
+        grant_bi(settings.warehouse, role, password or None)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    out.print(f"role {role} can read pub_*, marts and dims, and nothing else")
+
+
+def run_db_upgrade(settings: Settings) -> None:
+    from warehouse.engine import open_warehouse
+
+    with open_warehouse(settings.warehouse, settings.lock_timeout_seconds):
+        pass
+    out.print(f"warehouse schema is up to date: {settings.warehouse}")
+
+
+def run_backfill_deployment(
+    settings: Settings, from_month: str, to_month: str, trusts: list[str] | None
+) -> None:
+    """The CLI side: trigger, print the run id and UI link, or exit 2 with a one-line reason."""
+    from serving.deployments import BACKFILL
+    from serving.trigger import DeploymentUnavailableError, submit_backfill
+
+    prepare_environment(settings)
+    try:
+        run = submit_backfill(from_month, to_month, trusts)
+    except DeploymentUnavailableError as exc:
+        Console(stderr=True, soft_wrap=True).print(f"[red]mhsip: {exc}[/red]")
+        raise typer.Exit(2) from None
+    print(f"flow run {run.flow_run_id} ({run.name}): {run.state}")
+    if run.deduplicated:
+        print(
+            "already requested today with the same parameters, so no new run was made; to run "
+            f"it again now: prefect deployment run '{BACKFILL.full_name}' --param ..."
+        )
+    print(f"UI: {run.url}")

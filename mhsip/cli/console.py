@@ -1,0 +1,30 @@
+"""What every command prints through: the two consoles, and `fail`, the one way a command
+stops with a one-line reason and an exit status (2 configuration, 3 warehouse busy, 1 other)."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from flows.settings import Settings
+from mhsip.config_loader import ConfigError, load_registry
+from transforms.trust_config import Registry
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(reason: str, code: int = 1) -> NoReturn:
+    """Print `mhsip: <reason>` in red on stderr and exit with `code`."""
+    err.print(f"[red]mhsip: {reason}[/red]")
+    raise typer.Exit(code)
+
+
+def registry_or_fail(settings: Settings) -> Registry:
+    """The collaborative's configuration, or exit 2 naming the file and key that are wrong."""
+    try:
+        return load_registry(settings.config_dir)
+    except ConfigError as exc:
+        fail(f"configuration error:\n{exc}", 2)

@@ -1,0 +1,67 @@
+"""`mhsip demo`: generate, run, report, and show where everything is."""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from rich.table import Table
+
+from flows.settings import Settings
+from mhsip.cli.commands import run_generate, run_nightly, run_report
+from mhsip.cli.console import out
+
+
+def run_demo(settings: Settings, start: date, months: int, scale: float) -> None:
+    landing = Path(settings.landing_url)
+    out.print(f"[bold]mhsip demo[/bold] into {settings.home.resolve()} (synthetic data, demo key)")
+    run_generate(settings, landing, start, months, None, scale, seed=42, faults=True)
+    reference = landing / "_reference" / "imd_lsoa.csv"
+    if reference.exists():
+        (settings.home / "reference").mkdir(parents=True, exist_ok=True)
+        shutil.copy(reference, settings.home / "reference" / "imd_lsoa.csv")
+    result = run_nightly(settings, None)
+    _demo_summary(result)
+    run_report(settings, None)
+    _demo_paths(settings)
+
+
+def _demo_summary(result: dict) -> None:
+    per: dict[str, dict] = defaultdict(lambda: {"months": set(), "loaded": 0, "quar": 0, "rej": []})
+    for f in result["files"]:
+        row = per[f["trust_code"]]
+        if f["status"] == "loaded":
+            row["months"].add(f["reporting_month"])
+        else:
+            row["rej"].append(f"{f['reporting_month']} {f['rejection_rule']}")
+        row["loaded"] += f["rows_loaded"]
+        row["quar"] += f["rows_quarantined"]
+    table = Table(title="Demo run by trust")
+    for name in ("trust", "months loaded", "rows loaded", "rows quarantined", "rejected files"):
+        table.add_column(name)
+    for trust, row in sorted(per.items()):
+        table.add_row(
+            trust, str(len(row["months"])), str(row["loaded"]), str(row["quar"]),
+            "; ".join(row["rej"]) or "-",
+        )  # fmt: skip
+    out.print(table)
+
+
+def _demo_paths(settings: Settings) -> None:
+    out.print(f"warehouse (live):      {settings.warehouse}")
+    out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
+    out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
+    out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
+    out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
+    out.print(f"run log:               {(settings.logs / 'mhsip.log').resolve()}")
+    out.print(f"Prefect home:          {(settings.home / 'prefect').resolve()}")
+    out.print(f"HTML report:           {(settings.reports / 'index.html').resolve()}")
+    query = (
+        "SELECT reporting_month, interventions, occupied_bed_days, interventions_per_1000_obd "
+        "FROM mart_trust_month WHERE trust_code = 'ALL' ORDER BY reporting_month"
+    )
+    out.print("example query (the collaborative's rate per 1,000 occupied bed days):")
+    out.print(f"  {query}")
+    out.print("  (open the BI copy read-only with any DuckDB client, or see docs/bi.md)")

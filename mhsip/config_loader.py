@@ -1,0 +1,93 @@
+"""Read the collaborative's configuration folder (`config/`) into the typed models of
+`transforms.trust_config`: every `trusts/<ODS>.yaml` and the shared `codes/*.yaml` maps.
+
+A file that fails validation raises `ConfigError` naming the file, the key and what was expected,
+with a "did you mean" suggestion for a misspelt key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from transforms.trust_config import (
+    CODED_FIELDS,
+    CodeMaps,
+    ConfigError,
+    Registry,
+    TrustConfig,
+    did_you_mean,
+)
+
+
+def _describe(exc: ValidationError, path: Path) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            known = TrustConfig.model_fields.keys() if len(err["loc"]) == 1 else []
+            lines.append(f"{path}: unknown key '{key}'{did_you_mean(str(err['loc'][-1]), known)}")
+        elif err["type"] == "missing":
+            lines.append(f"{path}: missing required key '{key}'")
+        else:
+            lines.append(f"{path}: key '{key}': {err['msg']} (got {err.get('input')!r})")
+    return "\n".join(lines)
+
+
+def parse_trust(data: Any, path: Path) -> TrustConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys, got {type(data).__name__}")
+    try:
+        trust = TrustConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+    if path.stem != trust.ods_code:
+        raise ConfigError(f"{path}: file name must be the ODS code '{trust.ods_code}.yaml'")
+    return trust
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_trust(path: Path) -> TrustConfig:
+    return parse_trust(_read_yaml(path), path)
+
+
+def load_code_maps(folder: Path) -> CodeMaps:
+    maps: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = _read_yaml(path)
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise ConfigError(f"{path}: expected 'field: {{local label: national code}}' maps")
+        for field, mapping in data.items():
+            if field not in CODED_FIELDS:
+                raise ConfigError(
+                    f"{path}: key '{field}' is not a coded field{did_you_mean(field, CODED_FIELDS)}"
+                )
+            odd = [k for k in mapping if not isinstance(k, str | int) or isinstance(k, bool)]
+            if odd:  # YAML reads unquoted Yes/No/True/False as booleans: quote them
+                raise ConfigError(f"{path}: {field}: key {odd[0]!r} is not text; quote it")
+            maps.setdefault(field, {}).update({str(k): str(v) for k, v in mapping.items()})
+    return CodeMaps(maps=maps)
+
+
+def load_registry(config_dir: Path) -> Registry:
+    """Load every `trusts/*.yaml` and `codes/*.yaml` under `config_dir`; fail on the first error."""
+    trust_dir = config_dir / "trusts"
+    if not trust_dir.is_dir():
+        raise ConfigError(f"{trust_dir}: no trust configuration folder")
+    trusts = {}
+    for path in sorted(trust_dir.glob("*.yaml")):
+        trust = load_trust(path)
+        trusts[trust.ods_code] = trust
+    return Registry(trusts=trusts, codes=load_code_maps(config_dir / "codes"))
+
+
+__all__ = ["ConfigError", "load_code_maps", "load_registry", "load_trust", "parse_trust"]

@@ -1,0 +1,149 @@
+"""The bad-input corpus: one row per case, each in its own trust-month, expected outcome first.
+
+Trusts are chosen for their dialect: RJ8, RW1, RWX and ZZ1 send comma CSV, RXY tab-separated
+text, RWV and RDY Excel workbooks (RWV with its header on row 3), RH5 Parquet. Cases sit in the
+first four months of 2024, so the row-count history rule (three months needed) cannot interfere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from tests.hostile.helpers import builders as b
+from tests.hostile.helpers.corpus import Case, Observed, Site
+
+Check = Callable[[Observed, Site], None]
+MAX_FILE_BYTES = 1_000_000  # MHSIP_MAX_FILE_BYTES for the corpus run
+RI, WS = b.RI, b.WS
+SQL_FILE_NAME = "KMPT_RI_O'Brien; DROP TABLE etl_submission;--.tsv"
+NON_ASCII_NAME = "KMPT_RI_202401_Ysbyty Gwynedd – ward Ŵ.tsv"
+
+
+def _formula_kept_as_text(obs: Observed, site: Site) -> None:
+    """Row 2 loads with its formula ward code as text; row 3's detail quotes the formula inertly."""
+    assert b.FORMULA_WARD in set(obs.facts.ward_code)
+    assert obs.quarantine[3]["intervention_type_invalid"] == (
+        "intervention type '=HYPERLINK(\"http://example.invalid/b\"...' is not a national code "
+        "(01, 04-17)"
+    )
+
+
+def _extra_column_ignored(obs: Observed, site: Site) -> None:
+    assert obs.quarantine == {}
+    assert "seen by Dr X" not in obs.facts.astype(str).to_numpy().ravel()
+
+
+def _stored_verbatim(column: str, values: set[str]) -> Check:
+    def check(obs: Observed, site: Site) -> None:
+        assert values <= set(obs.facts[column]), f"{values} not stored verbatim in {column}"
+
+    return check
+
+
+def _file_name_kept(name: str) -> Check:
+    def check(obs: Observed, site: Site) -> None:
+        assert obs.submissions.file_name.tolist() == [name]
+
+    return check
+
+
+def _identical_is_noop(obs: Observed, site: Site) -> None:
+    assert obs.second_run == [], "an identical resubmission was processed again"
+    assert obs.submissions.status.tolist() == ["loaded"]
+
+
+def _fewer_rows_replace(obs: Observed, site: Site) -> None:
+    assert [f["status"] for f in obs.second_run] == ["loaded"]
+    by_status = obs.submissions.set_index("status")
+    old, new = by_status.loc["superseded"], by_status.loc["loaded"]
+    assert new.rows_received == old.rows_received - 2
+    assert len(obs.facts) == new.rows_loaded
+    assert set(obs.facts.submission_id) == {new.submission_id}
+
+
+CASES: tuple[Case, ...] = (
+    # --- comma CSV ---------------------------------------------------------------------------
+    Case("truncated_csv", "RJ8", "2024-01", RI, "CSV cut off part-way through its last row",
+         b.truncated_mid_row, "loaded"),
+    Case("wrong_delimiter", "RJ8", "2024-02", RI, "CSV separated by ';' instead of ','",
+         b.wrong_delimiter, "rejected", "file_unreadable", ("separated by ';'",)),
+    Case("utf16_csv", "RJ8", "2024-03", RI, "CSV saved as UTF-16 (Excel 'Unicode text')",
+         b.utf16, "rejected", "file_unreadable", ("UTF-16",)),
+    Case("formula_like_cells", "RJ8", "2024-04", RI,
+         "cells holding =HYPERLINK(...) in the ward code and intervention type",
+         b.formula_cells, "loaded", warning="formula_like_cell",
+         check=_formula_kept_as_text),
+    Case("binary_garbage_csv", "RW1", "2024-01", RI, "random binary bytes named .csv",
+         b.binary_garbage, "rejected", "file_unreadable", ("binary",)),
+    Case("unknown_encoding", "RW1", "2024-02", RI, "Windows-1252 'é' in a UTF-8 trust's CSV",
+         b.cp1252_in_utf8, "rejected", "file_unreadable", ("line 4", "utf-8")),
+    Case("zero_byte_file", "RW1", "2024-03", RI, "an empty (0-byte) file", b.zero_bytes,
+         "rejected", "file_empty", ("0 bytes",)),
+    Case("missing_required_column", "RW1", "2024-04", WS, "ward stays without the ward code",
+         b.drop_ward_code, "rejected", "missing_required_columns", ("'ward code'",)),
+    Case("duplicate_columns", "RWX", "2024-01", RI, "the ward code column twice",
+         b.duplicate_column, "rejected", "duplicate_columns", ("'ward_code'",)),
+    Case("unknown_column", "RWX", "2024-02", RI, "an extra free-text column",
+         b.unknown_column, "loaded", check=_extra_column_ignored),
+    Case("bad_nhs_check_digits", "RWX", "2024-03", RI, "two NHS numbers failing modulus 11",
+         b.bad_check_digits, "loaded"),
+    Case("truncated_in_quotes", "RWX", "2024-04", RI, "CSV cut off inside a quoted field",
+         b.truncated_in_quotes, "rejected", "file_unreadable", ("EOF inside string",)),
+    Case("every_row_other_month", "ZZ1", "2024-01", RI, "March's rows sent as January",
+         b.other_month("2024-03"), "rejected", "wrong_reporting_month", ("2024-01",)),
+    Case("mixed_months", "ZZ1", "2024-02", RI, "half February's rows, half March's",
+         partial(b.mixed_months, later="2024-03"), "rejected", "wrong_reporting_month"),
+    Case("one_row_next_month", "ZZ1", "2024-03", RI, "one row starting in May",
+         b.one_row_next_month, "loaded"),
+    Case("sql_like_ward_codes", "ZZ1", "2024-04", WS,
+         "ward codes with quotes, a semicolon and SQL, and a ../ path",
+         b.injection_ward_codes, "loaded",
+         check=_stored_verbatim("ward_code", {b.INJECTION_WARD, b.TRAVERSAL_WARD})),
+    # --- file names (tab-separated trust) ----------------------------------------------------
+    Case("non_ascii_file_name", "RXY", "2024-01", RI, "a file name with Welsh letters and a dash",
+         b.renamed(NON_ASCII_NAME), "loaded", check=_file_name_kept(NON_ASCII_NAME)),
+    Case("path_traversal_file_name", "RXY", "2024-02", RI,
+         "a file named KMPT_RI_..\\..\\..\\evil.tsv", b.renamed("KMPT_RI_..\\..\\..\\evil.tsv"),
+         None, "unsafe_file_name", ("RXY 2024-02", "path separator")),
+    Case("control_char_file_name", "RXY", "2024-03", RI, "a file name with a newline in it",
+         b.renamed("KMPT_RI_202403\nERROR forged log line.tsv"), None, "unsafe_file_name",
+         ("RXY 2024-03", "\\u000a", "control or invisible")),
+    Case("sql_like_file_name", "RXY", "2024-04", RI, f"a file named {SQL_FILE_NAME}",
+         b.renamed(SQL_FILE_NAME), "loaded", check=_file_name_kept(SQL_FILE_NAME)),
+    # --- Excel -------------------------------------------------------------------------------
+    Case("xlsx_not_a_zip", "RWV", "2024-01", RI, "CSV text named .xlsx", b.not_a_zip,
+         "rejected", "file_unreadable", ("not an Excel .xlsx workbook",)),
+    Case("xlsx_password_protected", "RWV", "2024-02", RI,
+         "an encrypted workbook (OLE file with EncryptionInfo)", b.encrypted_workbook,
+         "rejected", "file_unreadable", ("password-protected",)),
+    Case("xlsx_zip_bomb", "RWV", "2024-03", RI, "a workbook with 64 MiB of zeros inside",
+         b.zip_bomb, "rejected", "file_too_large", ("when unzipped",)),
+    Case("header_in_wrong_row", "RWV", "2024-04", RI, "header on row 1, agreed row 3",
+         b.header_on_row_one, "rejected", "missing_required_columns", ("row 3",)),
+    Case("wrong_sheet", "RDY", "2024-01", RI, "the sheet renamed from 'Data' to 'Sheet1'",
+         b.renamed_sheet, "rejected", "file_unreadable", ("'Data'", "'Sheet1'")),
+    # --- landing zone ------------------------------------------------------------------------
+    Case("symlink_outside_landing", "RDY", "2024-02", RI,
+         "the file is a symbolic link to a file outside the landing zone", b.symlink_outside,
+         None, "symlink_outside_landing", ("RDY 2024-02", "never followed")),
+    Case("over_size_file", "RDY", "2024-03", RI,
+         f"a file of {MAX_FILE_BYTES + 1:,} bytes, limit {MAX_FILE_BYTES:,}",
+         b.oversize(MAX_FILE_BYTES), None, "file_too_large", ("MHSIP_MAX_FILE_BYTES",)),
+    Case("identical_resubmission", "RDY", "2024-04", RI, "the same bytes sent again",
+         b.unchanged, "loaded", check=_identical_is_noop, resubmit=b.touch_same_bytes),
+    Case("resubmission_fewer_rows", "RH5", "2024-01", WS,
+         "a second version with two rows fewer", b.unchanged, "loaded",
+         check=_fewer_rows_replace, resubmit=b.drop_two_rows),
+    Case("unknown_trust_folder", "Q1'; DROP TABLE etl_submission;--", "", None,
+         "a folder that is not an ODS code, named like SQL", b.unknown_trust_folder, None,
+         "unknown_trust_folder", ("not an ODS code",)),
+    Case("month_13_folder", "RJ8", "2024-13", None, "a month folder 2024-13",
+         b.bad_month_folder, None, "bad_month_folder", ("'2024-13' is not a YYYY-MM month",)),
+    Case("symlinked_trust_folder", "RNU", "", None,
+         "the trust folder is a symbolic link to a folder outside", b.symlinked_trust_folder,
+         None, "symlink_outside_landing", ("never followed",)),
+)  # fmt: skip
+
+TRUSTS = ("RJ8", "RW1", "RWX", "ZZ1", "RXY", "RWV", "RDY", "RH5")
+MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04")

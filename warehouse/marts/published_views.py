@@ -1,0 +1,131 @@
+"""`pub_*` views: the marts with NHS Digital small-number suppression, safe to share outside.
+
+Grain: as the mart each view reads (one row per trust or `ALL`, month [, dimension, category]).
+The rules are domain.md §3.3 (a), applied to every row, `ALL` included, through the SQL expressions
+of `transforms.suppression`, so Python and both engines publish identical numbers:
+- counts: under 5 → NULL, otherwise rounded to the nearest 5;
+- rates per 1,000 OBD: NULL when the numerator is under 5 or bed days are under 100 (the overall
+  rate of `pub_trust_month` also when people are under 5, as NHS Digital's MHS96), otherwise
+  rounded to a whole number; their confidence limits follow their rate;
+- rate ratios and their limits: NULL when the row's rate is suppressed, otherwise 2 decimals.
+Bed days themselves are not published (NHS Digital uses them only to suppress).
+
+The views are created by migration 0002 (`CREATE OR REPLACE`, which keeps PostgreSQL grants), on
+DuckDB and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from transforms.suppression import suppress_count_sql, suppress_rate_sql
+from warehouse.marts.trust_month import KINDS
+from warehouse.schema import mart_equity_month, mart_trust_month
+
+DESCRIPTIONS: Final[dict[str, str]] = {
+    "pub_trust_month": (
+        "One row per (trust or 'ALL', month) of mart_trust_month, with small-number suppression"
+        " (domain.md §3.3): counts under 5 NULL, others to the nearest 5; rates NULL when"
+        " interventions or people are under 5 or bed days under 100, others whole numbers."
+    ),
+    "pub_equity_month": (
+        "One row per (trust or 'ALL', month, dimension, category) of mart_equity_month, with"
+        " small-number suppression (domain.md §3.3): interventions under 5 NULL, others to the"
+        " nearest 5; rates and their limits NULL when interventions are under 5 or bed days under"
+        " 100, others whole numbers; rate ratios to 2 decimals when the rate is shown."
+    ),
+}
+
+
+COUNT_NOTE: Final = "published: NULL under 5, else to the nearest 5"
+RATE_NOTE: Final = "published: NULL when suppressed (domain.md §3.3), else a whole number"
+RATIO_NOTE: Final = "published: 2 decimals; NULL when the row's rate is suppressed"
+
+Column = tuple[str, str, str | None]
+"""(output name, SQL expression, note appended to the mart column's comment or None)."""
+
+
+def _count(column: str) -> Column:
+    return column, suppress_count_sql(column), COUNT_NOTE
+
+
+def _same(column: str) -> Column:
+    return column, column, None
+
+
+def _two_decimals_when(shown: str, column: str) -> Column:
+    """`column` to 2 decimals (half away from zero) when `shown` is not NULL, else NULL."""
+    rounded = f"SIGN({column}) * FLOOR(ABS({column}) * 100 + 0.5) / 100"
+    return column, f"CASE WHEN ({shown}) IS NULL THEN NULL ELSE {rounded} END", RATIO_NOTE
+
+
+def trust_month_columns() -> list[Column]:
+    columns = [_same("trust_code"), _same("reporting_month")]
+    columns += [_count(c) for c in ("interventions", "incidents", "people")]
+    columns += [_count(f"interventions_{kind}") for kind in KINDS]
+    overall = suppress_rate_sql(
+        "interventions_per_1000_obd", "interventions", "occupied_bed_days", people="people"
+    )
+    columns.append(("interventions_per_1000_obd", overall, RATE_NOTE))
+    for kind in KINDS:
+        rate = f"interventions_per_1000_obd_{kind}"
+        rule = suppress_rate_sql(rate, f"interventions_{kind}", "occupied_bed_days")
+        columns.append((rate, rule, RATE_NOTE))
+    return columns
+
+
+def equity_month_columns() -> list[Column]:
+    shown = suppress_rate_sql("rate_per_1000_obd", "interventions", "occupied_bed_days")
+    columns = [_same(c) for c in ("trust_code", "reporting_month", "dimension", "category",
+                                  "category_label", "category_order", "is_reference")]  # fmt: skip
+    columns += [_count("interventions"), ("rate_per_1000_obd", shown, RATE_NOTE)]
+    for limit in ("rate_ci_lower", "rate_ci_upper"):
+        rule = suppress_rate_sql(limit, "interventions", "occupied_bed_days")
+        columns.append((limit, rule, RATE_NOTE))
+    for ratio in ("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"):
+        columns.append(_two_decimals_when(shown, ratio))
+    return columns
+
+
+SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month}
+
+
+def _columns(name: str) -> list[Column]:
+    return trust_month_columns() if name == "pub_trust_month" else equity_month_columns()
+
+
+def published_views() -> dict[str, str]:
+    """View name → SELECT statement."""
+    out = {}
+    for name, source in SOURCES.items():
+        select = ",\n       ".join(f"{expr} AS {column}" if expr != column else column
+                                   for column, expr, _ in _columns(name))  # fmt: skip
+        out[name] = f"SELECT {select}\nFROM {source.name}"
+    return out
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def column_comments(name: str) -> dict[str, str]:
+    """Comment of every column of view `name`: the mart column's, plus how it is published."""
+    source = SOURCES[name]
+    out = {}
+    for column, _, note in _columns(name):
+        comment = source.c[column].comment or ""
+        out[column] = f"{comment} ({note})" if note else comment
+    return out
+
+
+def view_statements() -> list[str]:
+    """CREATE OR REPLACE VIEW, then COMMENT ON the view and each of its columns (both engines)."""
+    statements = []
+    for name, select in published_views().items():
+        statements.append(f"CREATE OR REPLACE VIEW {name} AS\n{select}")
+        statements.append(f"COMMENT ON VIEW {name} IS {_literal(DESCRIPTIONS[name])}")
+        statements += [
+            f"COMMENT ON COLUMN {name}.{column} IS {_literal(comment)}"
+            for column, comment in column_comments(name).items()
+        ]
+    return statements

@@ -1,0 +1,105 @@
+"""Rebuild dimensions and marts inside one transaction, engine-neutrally.
+
+Marts are recomputed month by month from that month's facts (memory bounded by one month of the
+collaborative, not the history). A partial refresh replaces the touched trust-months and the
+`ALL` rows of the touched months; because every row is a function of its month's facts only,
+it gives exactly what a full rebuild gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from transforms.trust_config import Registry
+from warehouse import queries
+from warehouse.marts import dimensions
+from warehouse.marts.equity_month import build_equity_month
+from warehouse.marts.spc_mart import refresh_spc
+from warehouse.marts.trust_month import build_trust_month
+from warehouse.reads import month_start
+from warehouse.schema import (
+    ALL_TRUSTS,
+    MART_TABLES,
+    dim_ethnicity,
+    dim_intervention_type,
+    dim_month,
+    dim_trust,
+    dim_ward,
+)
+from warehouse.session import Session
+
+
+def refresh_dimensions(session: Session, registry: Registry) -> None:
+    """Replace every dimension whole: they are small and fully derived."""
+    months = session.query(queries.ALL_MONTHS)["reporting_month"]
+    frames = {
+        dim_trust: dimensions.trust_rows(registry),
+        dim_intervention_type: dimensions.intervention_type_rows(),
+        dim_ethnicity: dimensions.ethnicity_rows(),
+        dim_month: dimensions.month_rows(month_start(m) for m in months),
+        dim_ward: dimensions.ward_rows(session.query(queries.WARD_ROWS)),
+    }
+    for table, frame in frames.items():
+        session.execute(f"DELETE FROM {table.name}")
+        session.insert_frame(table, frame)
+
+
+MONTHS_PER_PASS = 12
+
+
+def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | None) -> None:
+    """Recompute marts for the given (trust, month) partitions, or all of them when None."""
+    if partitions is None:
+        touched = None
+        found = session.query(queries.FACT_MONTHS)["reporting_month"]
+        months = sorted(month_start(m) for m in found)
+        for table in MART_TABLES:
+            session.execute(f"DELETE FROM {table.name}")
+    else:
+        touched = {(trust, month_start(month)) for trust, month in partitions}
+        months = sorted({month for _, month in touched})
+        keys = touched | {(ALL_TRUSTS, month) for month in months}
+        by_trust: dict[str, list[date]] = {}
+        for trust, month in sorted(keys):
+            by_trust.setdefault(trust, []).append(month)
+        for table in MART_TABLES:
+            for trust, trust_months in by_trust.items():
+                session.execute(
+                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month IN"
+                    f" ({queries.placeholders(len(trust_months))})",
+                    [trust, *trust_months],
+                )
+    # A year of months per pass: few queries, memory bounded by a year of facts, not history.
+    for group in [months[i : i + MONTHS_PER_PASS] for i in range(0, len(months), MONTHS_PER_PASS)]:
+        where = f"reporting_month IN ({queries.placeholders(len(group))})"
+        interventions = session.query(queries.MART_INTERVENTIONS.format(where=where), group)
+        stays = session.query(queries.MART_STAYS.format(where=where), group)
+        if not len(interventions) and not len(stays):
+            continue
+        for table, frame in zip(
+            MART_TABLES,
+            (build_trust_month(interventions, stays), build_equity_month(interventions, stays)),
+            strict=True,
+        ):
+            session.insert_frame(table, _keep(frame, touched))
+    refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
+    if touched is None:
+        session.execute("DELETE FROM etl_mart_pending")
+    else:
+        pending: dict[str, list[date]] = {}
+        for trust, month in sorted(touched):
+            pending.setdefault(trust, []).append(month)
+        for trust, months in pending.items():
+            where = queries.placeholders(len(months))
+            session.execute(queries.DELETE_PENDING_MARTS.format(months=where), [trust, *months])
+
+
+def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:
+    if touched is None:
+        return frame
+    keys = zip(frame["trust_code"], (month_start(m) for m in frame["reporting_month"]), strict=True)
+    mask = [trust == ALL_TRUSTS or (trust, month) in touched for trust, month in keys]
+    return frame[mask]
