@@ -205,6 +205,9 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
     )
     if touched:
         marts_task(run.warehouse, run.registry, touched)
-    report.published = str(run.warehouse.checkpoint_and_publish(run.settings.published_path))
+    published = run.warehouse.checkpoint_and_publish(
+        run.settings.published_path, run.settings.operators_copy_path
+    )
+    report.published = str(published)
     artifacts.publish_run_artifacts(report)
     return report

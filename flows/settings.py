@@ -33,7 +33,13 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the warehouse [duckdb:///HOME/warehouse/mhsip.duckdb]"
     )
     published: Path | None = Field(
-        None, description="read-only copy of the DuckDB warehouse for BI [HOME/published/...]"
+        None,
+        description="DuckDB: the BI copy (pub_*, marts, dims only) [HOME/published/mhsip.duckdb]",
+    )
+    operators_copy: Path | None = Field(
+        None,
+        description="DuckDB: the operators' full read-only copy (facts, etl_*), never for BI"
+        " [HOME/operators/mhsip-operators-full.duckdb]",
     )
     config_dir: Path = Field(REPO_CONFIG, description="folder with trusts/ and codes/ YAML")
     imd_lookup: Path | None = Field(
@@ -94,6 +100,10 @@ class Settings(BaseSettings):
     @property
     def published_path(self) -> Path:
         return self.published or self.home / "published" / "mhsip.duckdb"
+
+    @property
+    def operators_copy_path(self) -> Path:
+        return self.operators_copy or self.home / "operators" / "mhsip-operators-full.duckdb"
 
     @property
     def imd_path(self) -> Path | None:

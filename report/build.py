@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from report import pages
-from report.data import ReportData, read_duckdb
+from report.data import ReportData, read_warehouse
 from report.feedback import feedback_body, feedback_rows, write_feedback_files
 from report.html import page
 from report.matrix import matrix_html
@@ -54,12 +54,13 @@ def write_site(data: ReportData, out_dir: Path, trusts: list[tuple[str, str]]) -
     return index
 
 
-def build_report(warehouse_path: Path, out_dir: Path, registry: Registry) -> Path:
-    """Build the report from a DuckDB warehouse file (the published copy); returns index.html.
+def build_report(source: str | Path, out_dir: Path, registry: Registry) -> Path:
+    """Build the report from a PostgreSQL warehouse URL or a DuckDB file (the operators' full
+    copy, `mhsip nightly` publishes it); returns index.html.
 
     Trusts come from the registry (every configured trust appears, with or without data).
     """
-    data = read_duckdb(Path(warehouse_path))
+    data = read_warehouse(source)
     trusts = [
         (t.ods_code, t.name) for t in sorted(registry.trusts.values(), key=lambda t: t.ods_code)
     ]

@@ -1,10 +1,11 @@
 """Everything the report reads from the warehouse, in one place, through a read-only connection.
 
-The report reads the published copy (design.md §3.5: BI tools never open the live DuckDB file), so
-this is the only module that knows the engine; a PostgreSQL source only needs another `open_*`
-that fills the same `ReportData`. Nothing here selects `patient_key` or any other identifier:
-the facts are not read at all, only dimensions, marts and the `etl_*` audit tables (whose
-details already have identifiers removed).
+The report reads the configured warehouse through `warehouse.read_only`: on PostgreSQL the
+database itself (a read-only session); on DuckDB the operators' full copy that each run publishes
+(design.md §3.5: nobody opens the live DuckDB file, and the BI copy has no `etl_*` tables, which
+the feedback pages need). The SQL is the same on both engines. Nothing here selects
+`patient_key` or any other identifier: the facts are not read at all, only dimensions, marts and
+the `etl_*` audit tables (whose details already have identifiers removed).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-import duckdb
 import pandas as pd
+
+from warehouse.engine import is_postgres
+from warehouse.read_only import read_only
+from warehouse.reads import Reader
 
 TRUSTS_SQL: Final = """
 SELECT trust_code, trust_name, region_name FROM dim_trust ORDER BY trust_code"""
@@ -56,22 +60,31 @@ class ReportData:
     quarantine: pd.DataFrame  # up to ten example rows per (submission, rule), with the count
 
 
+def read_report_data(read: Reader) -> ReportData:
+    """The report's tables through any engine's `Reader`."""
+
+    def frame(sql: str) -> pd.DataFrame:
+        return read(sql, [])
+
+    return ReportData(
+        trusts=frame(TRUSTS_SQL),
+        trust_month=frame(TRUST_MONTH_SQL),
+        equity=frame(EQUITY_SQL),
+        spc=frame(SPC_SQL),
+        submissions=frame(SUBMISSIONS_SQL),
+        quarantine=frame(QUARANTINE_SQL),
+    )
+
+
+def read_warehouse(source: str | Path) -> ReportData:
+    """Read a PostgreSQL warehouse (its URL) or a DuckDB file (the operators' full copy)."""
+    if isinstance(source, str) and is_postgres(source):
+        with read_only(source, Path()) as read:
+            return read_report_data(read)
+    with read_only("duckdb", Path(source)) as read:
+        return read_report_data(read)
+
+
 def read_duckdb(path: Path) -> ReportData:
-    """Read a DuckDB warehouse file (the published copy) read-only."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-
-        def read(sql: str) -> pd.DataFrame:
-            return con.execute(sql).df()
-
-        return ReportData(
-            trusts=read(TRUSTS_SQL),
-            trust_month=read(TRUST_MONTH_SQL),
-            equity=read(EQUITY_SQL),
-            spc=read(SPC_SQL),
-            submissions=read(SUBMISSIONS_SQL),
-            quarantine=read(QUARANTINE_SQL),
-        )
-    finally:
-        con.close()
+    """Read a DuckDB warehouse file (the operators' full copy) read-only."""
+    return read_warehouse(Path(path))

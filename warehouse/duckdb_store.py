@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from warehouse import migrate
+from warehouse.bi_copy import write_bi_copy
 from warehouse.session import Session, check_columns
 from warehouse.store import Warehouse, WarehouseBusy
 
@@ -39,6 +40,20 @@ def duckdb_path(url_or_path: str) -> Path:
             raise ValueError(f"{url_or_path}: the warehouse needs a file, not memory")
         return Path(database)
     return Path(url_or_path)
+
+
+@contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed onto it when the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        yield temporary
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
 
 
 class _DuckSession:
@@ -128,18 +143,19 @@ class DuckDBWarehouse(Warehouse):
             finally:
                 cursor.close()
 
-    def checkpoint_and_publish(self, target: Path) -> Path:
-        """CHECKPOINT (so the file alone holds every commit), copy beside `target`, rename."""
+    def checkpoint_and_publish(self, target: Path, full_copy: Path | None = None) -> Path:
+        """CHECKPOINT, then replace the BI copy at `target` (only what BI may read,
+        `warehouse.bi_copy`) and, when asked, the operators' full copy at `full_copy`: each is
+        written beside its final name and renamed into place, so readers never see half a file.
+        """
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         with self._write_lock:
             self._con.execute("CHECKPOINT")
-            try:
-                shutil.copyfile(self.path, temporary)
-                temporary.replace(target)
-            finally:
-                temporary.unlink(missing_ok=True)
+            with _replacing(target) as temporary:
+                write_bi_copy(self._con, temporary)
+            if full_copy is not None:
+                with _replacing(Path(full_copy)) as temporary:
+                    shutil.copyfile(self.path, temporary)
         return target
 
     def close(self) -> None:

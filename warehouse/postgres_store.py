@@ -158,7 +158,7 @@ class PostgresWarehouse(Warehouse):
         with self._write_lock, self._writer.transaction():
             yield _PgSession(self._writer)
 
-    def checkpoint_and_publish(self, target: Path) -> str:
+    def checkpoint_and_publish(self, target: Path, full_copy: Path | None = None) -> str:
         """Nothing to publish: BI reads PostgreSQL directly (docs/bi.md)."""
         return safe_url(self.url)
 

@@ -50,11 +50,13 @@ class Warehouse(ABC):
         """One serialised write transaction: commit on success, roll back on any error."""
 
     @abstractmethod
-    def checkpoint_and_publish(self, target: Path) -> Path | str:
+    def checkpoint_and_publish(self, target: Path, full_copy: Path | None = None) -> Path | str:
         """Make the run's result visible to BI; returns where BI reads it.
 
-        DuckDB: atomically replace the read-only copy at `target` (design.md §3.5) and return its
-        path. PostgreSQL: nothing to do (BI reads the database); returns the password-free URL.
+        DuckDB: atomically replace the BI copy at `target` (the relations BI may read,
+        `warehouse.bi_copy`; design.md §3.5) and, when `full_copy` is given, the operators' full
+        read-only copy there; returns the BI copy's path. PostgreSQL: nothing to do (BI reads the
+        database as its role); returns the password-free URL.
         """
 
     # --- writes -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The submission matrix for `mhsip status`, read without the writer lock.
 
-DuckDB: the published read-only copy (the live file is locked while a run writes).
-PostgreSQL: a plain connection, no advisory lock, so status works while a run is loading.
+Read through `warehouse.read_only` (DuckDB: the operators' full copy; PostgreSQL: the database
+on a read-only session, no advisory lock), so status works while a run is loading.
 
 Cell states per trust-month, from the latest version of each dataset:
 `loaded` (both files loaded), `nil` (loaded, interventions a header-only nil return: a real zero),
@@ -11,40 +11,15 @@ not yet due), `late` (nothing arrived and the due day of the following month has
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from warehouse.engine import is_postgres
+from warehouse.read_only import read_only
 from warehouse.reads import Reader, submission_matrix
 
-
-@contextmanager
-def read_only(warehouse_url: str, published: Path) -> Iterator[Reader]:
-    if is_postgres(warehouse_url):
-        import psycopg
-
-        from warehouse.postgres_store import cursor_frame, libpq_url, pg_params, to_pyformat
-
-        with psycopg.connect(libpq_url(warehouse_url)) as conn:
-            conn.read_only = True
-
-            def read_pg(sql: str, params: Sequence[object]) -> pd.DataFrame:
-                with conn.cursor() as cur:
-                    cur.execute(to_pyformat(sql), pg_params(params))  # type: ignore[arg-type]
-                    return cursor_frame(cur)
-
-            yield read_pg
-        return
-    import duckdb
-
-    if not published.exists():
-        raise FileNotFoundError(f"no warehouse published yet at {published}; run `mhsip nightly`")
-    with duckdb.connect(str(published), read_only=True) as con:
-        yield lambda sql, params: con.execute(sql, list(params)).df()
+__all__ = ["cell_state", "due_date", "read_only", "status_matrix"]
 
 
 def due_date(month: date, due_day: int) -> date:

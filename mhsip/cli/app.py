@@ -181,11 +181,19 @@ def db_grant_bi(
             help="the role's password (prompted; or MHSIP_BI_PASSWORD)",
         ),
     ] = "",
+    revoke_public_temp: Annotated[
+        bool,
+        typer.Option(
+            "--revoke-public-temp",
+            help="also revoke TEMP on the warehouse database from PUBLIC (without it, every"
+            " role, the BI role too, can create temporary tables through PUBLIC)",
+        ),
+    ] = False,
 ) -> None:
-    """PostgreSQL: a read-only role with SELECT on pub_*, marts and dims only."""
+    """PostgreSQL: a read-only role with SELECT on pub_*, marts and dims only, and no TEMP."""
     from mhsip.cli.commands import run_grant_bi
 
-    run_grant_bi(Settings(), role, password)
+    run_grant_bi(Settings(), role, password, revoke_public_temp)
 
 
 def main() -> None:

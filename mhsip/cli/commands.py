@@ -176,25 +176,47 @@ def run_generate(
 
 
 def run_report(settings: Settings, target: Path | None) -> Path:
-    """Build the static report from the published copy (never the live warehouse)."""
+    """Build the static report from the configured warehouse: PostgreSQL itself, or on DuckDB the
+    operators' full copy each run publishes (never the live file)."""
     from report import build_report
+    from warehouse.engine import is_postgres
 
-    if not settings.published_path.exists():
-        fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`")
+    source: str | Path = settings.warehouse
+    if not is_postgres(settings.warehouse):
+        source = settings.operators_copy_path
+        if not source.exists():
+            fail(f"no warehouse published yet at {source}; run `mhsip nightly`")
     registry = registry_or_fail(settings)
-    index = build_report(settings.published_path, target or settings.reports, registry)
+    try:
+        index = build_report(source, target or settings.reports, registry)
+    except Exception as exc:
+        if type(exc).__name__ != "OperationalError":  # psycopg: server not reachable
+            raise
+        fail(f"cannot read the warehouse: {exc}")
     out.print(f"report: {index.resolve()}")
     return index
 
 
-def run_grant_bi(settings: Settings, role: str, password: str) -> None:
+def run_grant_bi(settings: Settings, role: str, password: str, revoke_public_temp: bool) -> None:
     from warehouse.access import grant_bi
 
     try:
-        grant_bi(settings.warehouse, role, password or None)
+        grant = grant_bi(settings.warehouse, role, password or None, revoke_public_temp)
     except ValueError as exc:
         fail(str(exc), 2)
-    out.print(f"role {role} can read pub_*, marts and dims, and nothing else")
+    out.print(
+        f"role {role} can read pub_*, marts and dims, and nothing else; its sessions are read-only"
+    )
+    if grant.temp_allowed:
+        err.print(
+            f"[yellow]warning[/yellow]: {role} can still create temporary tables through the TEMP"
+            f" privilege PUBLIC holds on database {grant.database}; rerun with"
+            " --revoke-public-temp to revoke it from PUBLIC (the owner and superusers keep"
+            " theirs; grant TEMP back to any other role that needs it)"
+        )
+    else:
+        out.print(f"{role} cannot create temporary tables in database {grant.database}")
+    out.print("CONNECT to the server's other databases: see docs/operations.md")
 
 
 def run_db_upgrade(settings: Settings) -> None:

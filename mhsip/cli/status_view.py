@@ -21,7 +21,7 @@ def run_status(
 
     registry = registry_or_fail(settings)
     try:
-        with read_only(settings.warehouse, settings.published_path) as read:
+        with read_only(settings.warehouse, settings.operators_copy_path) as read:
             if first is None or last is None:
                 received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
                                 " FROM etl_submission", [])  # fmt: skip

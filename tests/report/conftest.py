@@ -45,7 +45,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
                     rejection_reason="=1+2 rows against a median of 100")]))  # fmt: skip
         wh.refresh_dimensions(registry)
         wh.refresh_marts(None)
-        path = wh.checkpoint_and_publish(folder / "published.duckdb")
+        wh.checkpoint_and_publish(folder / "bi.duckdb", full_copy=folder / "full.duckdb")
+        path = folder / "full.duckdb"
     keys = frozenset(key(p + offset) for p in range(len(PEOPLE)) for offset in (0, 100))
     return Published(path=path, registry=registry, patient_keys=keys)
 

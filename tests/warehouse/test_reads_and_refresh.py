@@ -109,11 +109,17 @@ def test_publish_replaces_a_consistent_read_only_copy(
     jan = date(2024, 1, 1)
     wh.replace_partition(PartitionLoad("RX2", jan, [loaded(WS, "a", _ws("RX2", jan, 4))]))
     target = tmp_path / "published" / "mhsip.duckdb"
-    assert wh.checkpoint_and_publish(target) == target
+    full = tmp_path / "operators" / "mhsip-operators-full.duckdb"
+    assert wh.checkpoint_and_publish(target, full) == target
     wh.replace_partition(PartitionLoad("RX2", jan, [loaded(WS, "b", _ws("RX2", jan, 7))]))
-    wh.checkpoint_and_publish(target)
+    wh.refresh_marts(None)
+    wh.checkpoint_and_publish(target, full)
 
-    con = duckdb.connect(str(target), read_only=True)
-    assert con.sql("SELECT COUNT(*) FROM fct_ward_stay_month").fetchone() == (7,)
-    con.close()
+    bed_days = "SELECT occupied_bed_days FROM mart_trust_month WHERE trust_code = 'RX2'"
+    with duckdb.connect(str(full), read_only=True) as con:
+        assert con.sql("SELECT COUNT(*) FROM fct_ward_stay_month").fetchone() == (7,)
+        expected = con.sql(bed_days).fetchone()
+    with duckdb.connect(str(target), read_only=True) as con:  # the BI copy: the new marts
+        assert con.sql(bed_days).fetchone() == expected == (21,)
     assert [p.name for p in target.parent.iterdir()] == ["mhsip.duckdb"]
+    assert [p.name for p in full.parent.iterdir()] == [full.name]
