@@ -69,8 +69,10 @@ def write_bi_copy(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
                 cursor.execute(statement)
             for table in bi_tables():
                 names = ", ".join(c.name for c in table.columns)
-                source = f"{live}.main.{table.name}"
-                cursor.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {source}")
+                cursor.execute(
+                    f"INSERT INTO {table.name} ({names}) SELECT {names}"
+                    f" FROM {live}.main.{table.name}"
+                )
             for statement in view_statements():
                 cursor.execute(statement)
         finally:

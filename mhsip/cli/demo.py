@@ -50,8 +50,18 @@ def _demo_summary(result: dict) -> None:
 
 
 def _demo_paths(settings: Settings) -> None:
-    out.print(f"warehouse (live):      {settings.warehouse}")
-    out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
+    from warehouse.engine import is_postgres
+
+    postgres = is_postgres(settings.warehouse)
+    if postgres:
+        from warehouse.postgres_store import safe_url
+
+        out.print(f"warehouse:             {safe_url(settings.warehouse)}")
+        out.print("warehouse (for BI):    the same database, as the role `mhsip db grant-bi` makes")
+    else:
+        out.print(f"warehouse (live):      {settings.warehouse}")
+        out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
+        out.print(f"full copy (operators): {settings.operators_copy_path.resolve()}")
     out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
     out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
     out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
@@ -64,4 +74,7 @@ def _demo_paths(settings: Settings) -> None:
     )
     out.print("example query (the collaborative's rate per 1,000 occupied bed days):")
     out.print(f"  {query}")
-    out.print("  (open the BI copy read-only with any DuckDB client, or see docs/bi.md)")
+    if postgres:
+        out.print("  (connect as the BI role; docs/bi.md has each tool's connection)")
+    else:
+        out.print("  (open the BI copy read-only with any DuckDB client; docs/bi.md per tool)")

@@ -37,6 +37,8 @@ REVIEWED: dict[str, str] = {
     "view": "'_incoming_' + a schema table name",
     "name": "a published view name: a key of views.SOURCES (module constant)",
     "n": "a schema table name from METADATA.tables",
+    "live": "the live DuckDB database's own name (current_database()), double-quoted with any"
+    " quote doubled (warehouse.bi_copy)",
     "select": "column list built from schema column names and constant expressions",
     "measures": "module constant MEASURES (column names)",
     "FACT_MONTHS": "module constant SQL fragment",

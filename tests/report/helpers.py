@@ -9,14 +9,16 @@ February 2024 and a rejected resubmission in March 2024; RNU clean. Patients are
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from tests.warehouse.helpers import intervention, ri_frame, stay, ws_frame
-from transforms.trust_config import Registry, TrustConfig
+from tests.warehouse.helpers import intervention, loaded, rejected, ri_frame, stay, ws_frame
+from transforms.trust_config import CodeMaps, Registry, TrustConfig
+from warehouse.partition_load import PartitionLoad
+from warehouse.store import Warehouse
 
 RI, WS = "restrictive_interventions", "ward_stays"
 
@@ -84,3 +86,34 @@ def _quarantine(rows: int) -> pd.DataFrame:
 
 def _trust(code: str, name: str) -> TrustConfig:
     return TrustConfig(ods_code=code, name=name, region="Y59", format="csv")
+
+
+def report_registry() -> Registry:
+    return Registry(
+        trusts={"RX2": _trust("RX2", "Sussex Partnership"), "RNU": _trust("RNU", "Oxford Health"),
+                "RWX": _trust("RWX", "Berkshire Healthcare")},
+        codes=CodeMaps(maps={}),
+    )  # fmt: skip
+
+
+def load_report_warehouse(wh: Warehouse, registry: Registry) -> None:
+    """Load the report's two trusts x 16 months into `wh` (either engine), then refresh."""
+    for trust in ("RX2", "RNU"):
+        for i in range(16):
+            m = month(i)
+            ri, ws = _facts(trust, m, i)
+            extra = 13 if (trust, i) == ("RX2", 13) else 0
+            sid = f"{trust}-{m:%Y-%m}"
+            sha = hashlib.sha256(sid.encode()).hexdigest()
+            wh.replace_partition(PartitionLoad(trust, m, [
+                loaded(WS, f"{sid}-ws", ws, sha=sha[:-2] + "ws"),
+                loaded(RI, f"{sid}-ri", ri, quarantined=extra,
+                       quarantine=_quarantine(12) if extra else None, sha=sha[:-2] + "ri"),
+            ]))  # fmt: skip
+    m = month(14)
+    wh.replace_partition(PartitionLoad("RX2", m, [
+        replace(rejected(RI, f"RX2-{m:%Y-%m}-ri-v2", rows=3, sha="f" * 64,
+                         received_at=datetime(2024, 4, 20, tzinfo=UTC)),
+                rejection_reason="=1+2 rows against a median of 100")]))  # fmt: skip
+    wh.refresh_dimensions(registry)
+    wh.refresh_marts(None)

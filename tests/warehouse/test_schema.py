@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from warehouse.dictionary import DICTIONARY_PATH, render_data_dictionary, undocumented
 from warehouse.engine import open_warehouse
@@ -67,3 +68,28 @@ def test_data_dictionary_is_up_to_date() -> None:
         "docs/data-dictionary.md is stale: run `python -m warehouse.dictionary`"
     )
     assert "| `patient_key` | TEXT |  | pseudonym: keyed HMAC-SHA256" in rendered
+
+
+def test_data_dictionary_lists_every_published_view_column_by_column() -> None:
+    from warehouse.marts.published_views import published_views, view_columns
+
+    rendered = DICTIONARY_PATH.read_text(encoding="utf-8")
+    for view in published_views():
+        assert f"- [`{view}`](#{view}-view) (view)" in rendered
+        section = rendered.split(f"## `{view}` (view)", 1)[1].split("\n## ", 1)[0]
+        rows = [line.split(" | ")[0] for line in section.splitlines() if line.startswith("| `")]
+        assert rows == [f"| `{column}`" for column, _, _ in view_columns(view)], view
+    assert (
+        "| `people` | NULL when `people IS NULL OR people < 5`; else to the nearest 5 |"
+    ) in rendered
+    assert "`interventions_per_1000_obd` | NULL when `interventions_per_1000_obd IS NULL OR" in (
+        rendered
+    )
+
+
+def test_undocumented_covers_the_published_views(monkeypatch: pytest.MonkeyPatch) -> None:
+    from warehouse.marts import published_views as pub
+
+    assert undocumented(METADATA) == []
+    monkeypatch.setitem(pub.DESCRIPTIONS, "pub_trust_month", "no grain")
+    assert undocumented(METADATA) == ["pub_trust_month"]

@@ -129,3 +129,8 @@ def view_statements() -> list[str]:
             for column, comment in column_comments(name).items()
         ]
     return statements
+
+
+def view_columns(name: str) -> list[Column]:
+    """(column, SQL expression, note) of every column of view `name`, in order (the dictionary)."""
+    return _columns(name)
