@@ -197,3 +197,34 @@ def test_without_revoking_from_public_the_role_keeps_temp_and_the_cli_says_so(
     with psycopg.connect(_as(warehouse_url, bi_role), autocommit=True) as conn:
         error = _refused(conn, "CREATE TEMP TABLE scratch (x int)", read_write=True)
         assert isinstance(error, psycopg.errors.InsufficientPrivilege)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+def test_the_documented_connect_steps_close_the_servers_other_databases(
+    wh: Warehouse, warehouse_url: str, bi_role: str, pg_url: str
+) -> None:
+    """docs/operations.md: REVOKE CONNECT ... FROM PUBLIC on another database, and the check
+    query, as written there (with the test's names)."""
+    import re
+
+    from tests.warehouse.helpers import fresh_database
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text("utf-8")
+    section = doc.split("### The BI role and the server's other databases", 1)[1]
+    revoke, check = re.findall(r"```sql\n(.*?)```", section, flags=re.S)[:2]
+    grant_bi(warehouse_url, bi_role, revoke_public_temp=True)
+    with fresh_database(pg_url, prefix="mhsip_other") as (other, other_url):
+        other_as_bi = _as(other_url, bi_role)
+        with psycopg.connect(other_as_bi) as conn:  # PUBLIC's CONNECT lets it in
+            assert conn.execute("SELECT current_user").fetchone() == (bi_role,)
+        libpq = make_url(other_url).set(drivername="postgresql").render_as_string(False)
+        with psycopg.connect(libpq, autocommit=True) as admin:
+            for statement in revoke.replace("postgres", other).split(";"):
+                if statement.strip() and "GRANT CONNECT" not in statement:
+                    admin.execute(statement)
+            rows = admin.execute(check.replace("mhsip_bi", bi_role)).fetchall()
+        assert other not in [r for (r,) in rows]
+        assert make_url(warehouse_url).database in [r for (r,) in rows]
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(other_as_bi).close()
