@@ -16,7 +16,6 @@ from typing import Final
 
 import pandas as pd
 
-from warehouse.engine import is_postgres
 from warehouse.read_only import read_only
 from warehouse.reads import Reader
 
@@ -78,10 +77,7 @@ def read_report_data(read: Reader) -> ReportData:
 
 def read_warehouse(source: str | Path) -> ReportData:
     """Read a PostgreSQL warehouse (its URL) or a DuckDB file (the operators' full copy)."""
-    if isinstance(source, str) and is_postgres(source):
-        with read_only(source, Path()) as read:
-            return read_report_data(read)
-    with read_only("duckdb", Path(source)) as read:
+    with read_only(source) as read:
         return read_report_data(read)
 
 

@@ -20,13 +20,19 @@ from warehouse.engine import is_postgres
 from warehouse.reads import Reader
 
 
-@contextmanager
-def read_only(warehouse_url: str, full_copy: Path) -> Iterator[Reader]:
-    """A `Reader` (qmark SQL, params → DataFrame) over the warehouse, read-only.
+def operators_source(warehouse_url: str, full_copy: Path) -> str | Path:
+    """What the operators' tools read: the PostgreSQL URL, or DuckDB's full copy."""
+    return warehouse_url if is_postgres(warehouse_url) else Path(full_copy)
 
-    Raises FileNotFoundError (DuckDB) when no run has published the full copy yet.
+
+@contextmanager
+def read_only(source: str | Path) -> Iterator[Reader]:
+    """A `Reader` (qmark SQL, params → DataFrame) over a PostgreSQL warehouse (its URL) or a
+    DuckDB file (a path), read-only. Raises FileNotFoundError when the file does not exist (no
+    run has published it yet).
     """
-    if is_postgres(warehouse_url):
+    if isinstance(source, str) and is_postgres(source):
+        warehouse_url = source
         import psycopg
 
         from warehouse.postgres_store import cursor_frame, libpq_url, pg_params, to_pyformat
@@ -44,9 +50,10 @@ def read_only(warehouse_url: str, full_copy: Path) -> Iterator[Reader]:
         return
     import duckdb
 
-    if not full_copy.exists():
-        raise FileNotFoundError(f"no warehouse published yet at {full_copy}; run `mhsip nightly`")
-    with duckdb.connect(str(full_copy), read_only=True) as con:
+    path = Path(source)
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse published yet at {path}; run `mhsip nightly`")
+    with duckdb.connect(str(path), read_only=True) as con:
         con.execute("SET TimeZone = 'UTC'")
 
         def read_duck(sql: str, params: Sequence[object] = ()) -> pd.DataFrame:

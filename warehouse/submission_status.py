@@ -16,10 +16,10 @@ from datetime import date
 
 import pandas as pd
 
-from warehouse.read_only import read_only
+from warehouse.read_only import operators_source, read_only
 from warehouse.reads import Reader, submission_matrix
 
-__all__ = ["cell_state", "due_date", "read_only", "status_matrix"]
+__all__ = ["cell_state", "due_date", "operators_source", "read_only", "status_matrix"]
 
 
 def due_date(month: date, due_day: int) -> date:

@@ -179,13 +179,11 @@ def run_report(settings: Settings, target: Path | None) -> Path:
     """Build the static report from the configured warehouse: PostgreSQL itself, or on DuckDB the
     operators' full copy each run publishes (never the live file)."""
     from report import build_report
-    from warehouse.engine import is_postgres
+    from warehouse.read_only import operators_source
 
-    source: str | Path = settings.warehouse
-    if not is_postgres(settings.warehouse):
-        source = settings.operators_copy_path
-        if not source.exists():
-            fail(f"no warehouse published yet at {source}; run `mhsip nightly`")
+    source = operators_source(settings.warehouse, settings.operators_copy_path)
+    if isinstance(source, Path) and not source.exists():
+        fail(f"no warehouse published yet at {source}; run `mhsip nightly`")
     registry = registry_or_fail(settings)
     try:
         index = build_report(source, target or settings.reports, registry)

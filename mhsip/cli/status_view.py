@@ -17,11 +17,12 @@ def run_status(
 ) -> None:
     """Trusts x months: loaded, nil return, partial, rejected, missing or late."""
     from flows.plan import months_between
-    from warehouse.submission_status import read_only, status_matrix
+    from warehouse.submission_status import operators_source, read_only, status_matrix
 
     registry = registry_or_fail(settings)
     try:
-        with read_only(settings.warehouse, settings.operators_copy_path) as read:
+        source = operators_source(settings.warehouse, settings.operators_copy_path)
+        with read_only(source) as read:
             if first is None or last is None:
                 received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
                                 " FROM etl_submission", [])  # fmt: skip

@@ -38,3 +38,39 @@ def test_states_from_the_latest_versions() -> None:
     assert cell_state(rows(ri_loaded, ws_rejected), MARCH, MARCH, 15) == "partial"
     ri_rejected = ("restrictive_interventions", "rejected", 12)
     assert cell_state(rows(ri_rejected, ws_rejected), MARCH, date(2025, 1, 1), 15) == "rejected"
+
+
+def test_mhsip_status_reads_the_operators_copy_or_postgresql_while_a_run_holds_the_warehouse(
+    wh, engine: str, warehouse_url: str, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB: the BI copy has no etl_* tables, so status reads the operators' full copy;
+    PostgreSQL: the database itself, while `wh` (a run) holds the writer lock."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from mhsip.cli.app import app
+    from tests.warehouse.helpers import intervention, loaded, ri_frame, stay, ws_frame
+    from warehouse.partition_load import PartitionLoad
+
+    jan = date(2024, 1, 1)
+    wh.replace_partition(PartitionLoad("RX2", jan, [
+        loaded("restrictive_interventions", "ri", ri_frame([intervention("RX2", jan, "I1")])),
+        loaded("ward_stays", "ws", ws_frame([stay("RX2", jan, "S1", 31)])),
+    ]))  # fmt: skip
+    home = tmp_path / "home"
+    if engine == "duckdb":
+        wh.checkpoint_and_publish(
+            home / "published" / "mhsip.duckdb", home / "operators" / "mhsip-operators-full.duckdb"
+        )
+    monkeypatch.setenv("MHSIP_HOME", str(home))
+    monkeypatch.setenv("MHSIP_WAREHOUSE_URL", warehouse_url)
+    args = ["status", "--json", "--from", "2024-01", "--to", "2024-01", "--as-of", "2024-03-01"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    states = {row["trust_code"]: row["state"] for row in json.loads(result.output)}
+    assert states["RX2"] == "loaded" and states["RNU"] == "late"
+    if engine == "duckdb":  # without the operators' copy there is nothing to read
+        (home / "operators" / "mhsip-operators-full.duckdb").unlink()
+        missing = CliRunner().invoke(app, args)
+        assert missing.exit_code == 1 and "no warehouse published yet" in missing.output
