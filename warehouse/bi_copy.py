@@ -15,6 +15,7 @@ renames the file into place, so readers see the old copy or the new one, never a
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Final
 
@@ -65,6 +66,7 @@ def write_bi_copy(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
         cursor.execute(f"ATTACH {_quoted(str(path))} AS {_ALIAS}")
         try:
             cursor.execute(f"USE {_ALIAS}")
+            cursor.begin()  # one transaction: a commit per statement cost 2.5x as much
             for statement in schema_statements(_bi_metadata()):
                 cursor.execute(statement)
             for table in bi_tables():
@@ -75,6 +77,11 @@ def write_bi_copy(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
                 )
             for statement in view_statements():
                 cursor.execute(statement)
+            cursor.commit()
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # no transaction open: nothing to undo
+                cursor.rollback()
+            raise
         finally:
             cursor.execute(f"USE {live}")
             cursor.execute(f"DETACH {_ALIAS}")

@@ -228,3 +228,24 @@ def test_the_documented_connect_steps_close_the_servers_other_databases(
         assert make_url(warehouse_url).database in [r for (r,) in rows]
         with pytest.raises(psycopg.OperationalError, match="permission denied"):
             psycopg.connect(other_as_bi).close()
+
+
+@pytest.mark.parametrize("engine", ["duckdb"], indirect=True)
+def test_a_failed_bi_copy_leaves_the_last_one_and_the_next_publish_works(
+    wh: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse import bi_copy
+
+    _load_one(wh)
+    target = wh.checkpoint_and_publish(tmp_path / "published" / "mhsip.duckdb")
+    before = target.read_bytes()
+    broken = [*bi_copy.view_statements(), "CREATE VIEW broken AS SELECT * FROM no_such_table"]
+    monkeypatch.setattr(bi_copy, "view_statements", lambda: broken)
+    with pytest.raises(duckdb.CatalogException):
+        wh.checkpoint_and_publish(target)
+    assert target.read_bytes() == before
+    assert [p.name for p in target.parent.iterdir()] == ["mhsip.duckdb"]  # no temporary left
+    monkeypatch.undo()
+    wh.checkpoint_and_publish(target)  # the failed copy was detached: the alias is free again
+    with duckdb.connect(str(target), read_only=True) as con:
+        assert con.sql("SELECT COUNT(*) FROM pub_trust_month").fetchone() == (2,)
