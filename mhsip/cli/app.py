@@ -63,6 +63,18 @@ def generate(
 
 
 @app.command()
+def collect(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="a source in sources.yaml (repeatable)")
+    ] = None,
+) -> None:
+    """Pull the extracts from MESH, SFTP and S3 (config/sources.yaml) into the landing zone."""
+    from mhsip.cli.collect import run_collect
+
+    run_collect(Settings(), source)
+
+
+@app.command()
 def nightly(trust: TrustOpt = None) -> None:
     """Process new and changed submissions in the landing zone."""
     settings = _settings()
