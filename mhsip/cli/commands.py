@@ -177,12 +177,14 @@ def run_generate(
 
 def run_report(settings: Settings, target: Path | None) -> Path:
     """Build the static report from the published copy (never the live warehouse)."""
+    from landing.collect.deliver import unsorted_problems
     from report import build_report
 
     if not settings.published_path.exists():
         fail(f"no warehouse published yet at {settings.published_path}; run `mhsip nightly`")
     registry = registry_or_fail(settings)
-    index = build_report(settings.published_path, target or settings.reports, registry)
+    unsorted = unsorted_problems(settings.landing_url)
+    index = build_report(settings.published_path, target or settings.reports, registry, unsorted)
     out.print(f"report: {index.resolve()}")
     return index
 
