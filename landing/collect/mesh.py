@@ -29,7 +29,8 @@ class MeshChannel:
         cert_path, key_path = optional_secret(source.cert_env), optional_secret(source.key_env)
         ca_path = optional_secret(source.ca_env)
         cert = (cert_path, key_path) if cert_path and key_path else None
-        verify: str | bool = ca_path or source.verify
+        # None lets mesh-client use the CA bundle it ships for NHS England's own endpoints
+        verify: str | bool | None = ca_path or (None if source.verify else False)
         self.client = MeshClient(
             source.url, source.mailbox, password, shared_key=shared_key.encode(),
             cert=cert, verify=verify, max_retries=0, timeout=timeout, application_name="mhsip",
