@@ -11,6 +11,7 @@ import secrets
 import shutil
 import tempfile
 from datetime import date
+from importlib.util import find_spec
 from pathlib import Path
 
 import yaml
@@ -30,6 +31,9 @@ from transforms.trust_config import Registry
 
 
 def run_demo_via_mesh(settings: Settings, start: date, months: int, scale: float) -> dict:
+    missing = [m for m in ("mesh_client", "mesh_sandbox", "uvicorn") if not find_spec(m)]
+    if missing:
+        fail(f"demo --via mesh needs {', '.join(missing)}: pip install -e '.[mesh-demo]'", 2)
     registry = registry_or_fail(settings)
     outgoing = settings.home / "outgoing"  # what the trusts send, before MESH carries it
     sandbox = Path(tempfile.mkdtemp(prefix="mhsip-mesh-sandbox-"))  # the server's own state
