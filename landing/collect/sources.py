@@ -90,16 +90,36 @@ class Sources(_Strict):
     retry_delay_seconds: Annotated[float, Field(ge=0)] = 5.0  # ...after 5 s, 10 s, 20 s
 
 
+PREFECT_SECRET = "prefect-secret:"  # noqa: S105 - a prefix, not a secret
+
+
 def secret(variable: str | None, what: str) -> str | None:
     """The value of a credential's environment variable; None when no variable is named.
-    A named variable that is unset fails, naming the variable (never a value)."""
+    A named variable that is unset fails, naming the variable (never a value). A value
+    `prefect-secret:<block name>` is read from that Prefect Secret block instead."""
     if variable is None:
         return None
     value = os.environ.get(variable)
     if value is None:
         raise ConfigError(f"{what}: environment variable {variable} is not set")
-    return value
+    return _resolve(value, variable, what)
 
 
 def optional_secret(variable: str | None) -> str | None:
-    return os.environ.get(variable) if variable else None
+    value = os.environ.get(variable) if variable else None
+    return _resolve(value, str(variable), "a source") if value is not None else None
+
+
+def _resolve(value: str, variable: str, what: str) -> str:
+    if not value.startswith(PREFECT_SECRET):
+        return value
+    from prefect.blocks.system import Secret
+
+    name = value.removeprefix(PREFECT_SECRET)
+    try:
+        return str(Secret.load(name).get())  # type: ignore[union-attr]  # sync when no loop runs
+    except (ValueError, OSError) as exc:
+        raise ConfigError(
+            f"{what}: {variable} names the Prefect Secret block '{name}', which could not be "
+            f"read ({type(exc).__name__})"
+        ) from None

@@ -102,3 +102,21 @@ def test_an_unsorted_item_is_kept_and_listed_for_status_and_the_report(tmp_path)
     html = unsorted_html([listed])
     assert "MSG0001" in html and "unknown_sender" in html and "Collected but unsorted (1)" in html
     assert unsorted_html([]) == ""
+
+
+@pytest.mark.slow  # starts a Prefect server
+def test_a_credential_may_come_from_a_prefect_secret_block(prefect_server, monkeypatch):
+    from prefect.blocks.system import Secret
+
+    from landing.collect.sources import secret
+
+    Secret(value="block-pw-Z8q").save("mhsip-test-mesh-password", overwrite=True)
+    monkeypatch.setenv("MHSIP_TEST_PW", "prefect-secret:mhsip-test-mesh-password")
+    monkeypatch.setenv("MHSIP_TEST_PLAIN", "plain-pw")
+    monkeypatch.setenv("MHSIP_TEST_GONE", "prefect-secret:no-such-block")
+    assert secret("MHSIP_TEST_PW", "source mesh") == "block-pw-Z8q"
+    assert secret("MHSIP_TEST_PLAIN", "source mesh") == "plain-pw"
+    with pytest.raises(ConfigError, match="MHSIP_TEST_GONE names the Prefect Secret block"):
+        secret("MHSIP_TEST_GONE", "source mesh")
+    with pytest.raises(ConfigError, match="MHSIP_TEST_UNSET is not set"):
+        secret("MHSIP_TEST_UNSET", "source mesh")
