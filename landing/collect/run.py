@@ -20,7 +20,7 @@ from landing.collect.routing import route, trust_by_folder, trust_by_mailbox
 from landing.collect.sources import MeshSource, Source, Sources
 from landing.scan import LandingProblem, shown
 from mhsip.failpoints import failpoint
-from transforms.trust_config import Registry
+from transforms.trust_config import ConfigError, Registry
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,19 @@ class SourceReport:
 
 
 def open_channel(name: str, source: Source) -> Channel:
-    if isinstance(source, MeshSource):
-        from landing.collect.mesh import MeshChannel
+    try:
+        if isinstance(source, MeshSource):
+            from landing.collect.mesh import MeshChannel
 
-        return MeshChannel(name, source)
-    from landing.collect.remote import FileChannel
+            return MeshChannel(name, source)
+        from landing.collect.remote import FileChannel
 
-    return FileChannel(name, source)
+        return FileChannel(name, source)
+    except ImportError as exc:
+        raise ConfigError(
+            f"source {name}: the {source.type} channel needs the collect extra "
+            f"(pip install 'mhsip[collect]'): {exc}"
+        ) from None
 
 
 def collect_all(
@@ -89,6 +95,10 @@ def _with_retries(
             finally:
                 channel.close()
             report.error = None
+            return report
+        except ConfigError as exc:  # a missing credential or package: no point in waiting
+            report.error = str(exc)
+            report.problems.append(CollectProblem(name, "", "source_misconfigured", str(exc)))
             return report
         except Exception as exc:  # a source down is reported, never fatal to the others
             report.error = redact(f"{type(exc).__name__}: {exc}", secrets)[:500]

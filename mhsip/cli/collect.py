@@ -21,7 +21,8 @@ def sources_or_fail(settings: Settings, registry: Registry) -> Sources:
 
 def run_collect(settings: Settings, only: list[str] | None) -> None:
     """Exit 0 when every source was collected (problems with single files are reported, and
-    those files kept), 1 when a source could not be reached, 2 on a configuration error."""
+    those files kept), 1 when a source could not be reached, 2 on a configuration error (a
+    credential variable unset included)."""
     registry = registry_or_fail(settings)
     sources = sources_or_fail(settings, registry)
     unknown = sorted(set(only or ()) - set(sources.sources))
@@ -35,6 +36,9 @@ def run_collect(settings: Settings, only: list[str] | None) -> None:
         out.print(escape(summary(report)))
         for problem in report.problems:
             out.print(f"  [yellow]{problem.rule}[/yellow]: {escape(problem.detail)}")
+    wrong = [r.name for r in reports if any(p.rule == "source_misconfigured" for p in r.problems)]
+    if wrong:
+        fail(f"source(s) not configured right: {', '.join(wrong)} (see above)", 2)
     down = [r.name for r in reports if r.error]
     if down:
         fail(f"source(s) not reached: {', '.join(down)}; the next run tries again")

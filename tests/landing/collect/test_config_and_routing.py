@@ -120,3 +120,48 @@ def test_a_credential_may_come_from_a_prefect_secret_block(prefect_server, monke
         secret("MHSIP_TEST_GONE", "source mesh")
     with pytest.raises(ConfigError, match="MHSIP_TEST_UNSET is not set"):
         secret("MHSIP_TEST_UNSET", "source mesh")
+
+
+def test_status_lists_what_is_kept_unsorted(tmp_path, monkeypatch, capsys):
+    from flows.settings import Settings
+    from mhsip.cli.status_view import _print_unsorted
+
+    landing = tmp_path / "landing"
+    deliver(
+        b"x", Unroutable("no_month_in_name", "RX2: 'SPFT_WardStays.xlsx' names no month"),
+        source="mesh", item="MSG0002", landing_url=str(landing),
+        archive_url=str(tmp_path / "archive"), received_name="SPFT_WardStays.xlsx",
+    )  # fmt: skip
+    monkeypatch.setenv("MHSIP_LANDING", str(landing))
+    _print_unsorted(Settings())
+    shown = capsys.readouterr().out
+    assert "1 collected files kept unsorted" in shown
+    assert "no_month_in_name" in shown and "MSG0002" in shown
+
+
+def test_a_source_without_its_credential_is_reported_at_once_and_the_others_go_on(
+    tmp_path, registry, monkeypatch
+):
+    from landing.collect.run import collect_all
+    from landing.collect.sources import Sources
+
+    monkeypatch.delenv("MHSIP_S3_SECRET_ACCESS_KEY", raising=False)
+    monkeypatch.setenv("MHSIP_S3_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    share = tmp_path / "share"
+    (share / "RX2").mkdir(parents=True)
+    (share / "RX2" / "SPFT_WardStays_202402.xlsx").write_bytes(b"x")
+    sources = Sources.model_validate({"sources": {
+        "bucket": {"type": "s3", "bucket": "inbound"},
+        "share": {"type": "folder", "path": str(share)},
+    }, "retries": 3, "retry_delay_seconds": 60})  # fmt: skip
+    waits: list[float] = []
+    bucket, folder = collect_all(
+        sources, registry, str(tmp_path / "landing"), str(tmp_path / "archive"), sleep=waits.append
+    )
+    assert waits == [] and bucket.attempts == 1
+    [problem] = bucket.problems
+    assert problem.rule == "source_misconfigured"
+    assert "MHSIP_S3_SECRET_ACCESS_KEY is not set" in problem.detail
+    assert folder.landed == 1
+    assert (tmp_path / "landing" / "RX2" / "2024-02" / "SPFT_WardStays_202402.xlsx").exists()
+    assert (share / "processed" / "RX2" / "SPFT_WardStays_202402.xlsx").exists()
