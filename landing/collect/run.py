@@ -119,8 +119,7 @@ def _collect(
     mesh = channel.senders_are_mailboxes
     for item in channel.pending():
         if item.item_id in seen:
-            continue  # already handled in an earlier attempt of this run
-        seen.add(item.item_id)
+            continue  # handled in an earlier attempt of this run (an unfinished one comes again)
         try:
             content = channel.fetch(item)
         except ItemNotCollected as exc:
