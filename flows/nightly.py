@@ -1,4 +1,5 @@
-"""The nightly flow: process whatever is new or changed in the landing zone (design.md §3.6)."""
+"""The nightly flow: collect what the trusts sent, then process whatever is new or changed in the
+landing zone (design.md §3.6)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.plan import changed_files, group_partitions
 from flows.runs import busy, execute, finished, open_run
 from flows.settings import Settings
-from flows.tasks import scan_task
+from flows.tasks import collect_task, scan_task
+from mhsip.config_loader import load_sources
 from warehouse.store import WarehouseBusy
 
 
@@ -22,10 +24,16 @@ def nightly_flow(trusts: list[str] | None = None) -> dict | State:
     settings = Settings()
     try:
         with open_run(settings) as run:
+            sources = load_sources(settings.sources_path, run.registry)
+            collected = (
+                collect_task(sources, run.registry, settings.landing_url, settings.archive_url)
+                if sources.sources
+                else []
+            )
             files, problems = scan_task(
                 settings.landing_url, run.registry, trusts, settings.max_file_bytes
             )
             todo = changed_files(files, run.warehouse.latest_submissions())
-            return finished(execute(run, group_partitions(todo), problems))
+            return finished(execute(run, group_partitions(todo), collected + problems))
     except WarehouseBusy as exc:
         return busy(exc)

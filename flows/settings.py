@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         " [HOME/operators/mhsip-operators-full.duckdb]",
     )
     config_dir: Path = Field(REPO_CONFIG, description="folder with trusts/ and codes/ YAML")
+    sources: Path | None = Field(
+        None,
+        description="the channels extracts arrive by (MESH, SFTP, S3) [CONFIG_DIR/sources.yaml]",
+    )
     imd_lookup: Path | None = Field(
         None, description="CSV lsoa,imd_decile [HOME/reference/imd_lsoa.csv when present]"
     )
@@ -89,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def lake_url(self) -> str:
         return self.lake or str(self.home / "lake")
+
+    @property
+    def sources_path(self) -> Path:
+        return self.sources or self.config_dir / "sources.yaml"
 
     @property
     def warehouse(self) -> str:

@@ -20,6 +20,8 @@ from flows.load_stage import write_lake
 from flows.outcomes import FileSummary
 from flows.pipeline import CheckedChunk, check_chunk, finish_chunk, validate_wave
 from flows.work import ChunkWork, ComputeContext, PartitionResult, PartitionWork
+from landing.collect.run import as_landing_problems, collect_all, summary
+from landing.collect.sources import Sources
 from landing.scan import LandingProblem, SubmissionFile, scan_landing
 from transforms.trust_config import Registry
 from warehouse.store import Warehouse
@@ -39,6 +41,22 @@ def scan_task(
     for problem in problems:
         logger.warning("%s: %s (%s)", problem.rule, problem.detail, problem.path)
     return files, problems
+
+
+@task(name="collect", cache_policy=NO_CACHE)
+def collect_task(
+    sources: Sources, registry: Registry, landing_url: str, archive_url: str
+) -> list[LandingProblem]:
+    """Stage 1: pull what the trusts sent (MESH, SFTP, S3) into the landing zone. A source that
+    is down is retried with backoff inside, then reported; the others go on."""
+    reports = collect_all(sources, registry, landing_url, archive_url)
+    logger = get_run_logger()
+    for report in reports:
+        logger.info("%s", summary(report))
+    problems = as_landing_problems(reports)
+    for problem in problems:
+        logger.warning("%s: %s (%s)", problem.rule, problem.detail, problem.path)
+    return problems
 
 
 class ChunkFailedError(RuntimeError):

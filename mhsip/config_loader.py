@@ -8,11 +8,12 @@ with a "did you mean" suggestion for a misspelt key.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from landing.collect.sources import SOURCE_TYPES, Sources
 from transforms.trust_config import (
     CODED_FIELDS,
     CodeMaps,
@@ -23,12 +24,26 @@ from transforms.trust_config import (
 )
 
 
-def _describe(exc: ValidationError, path: Path) -> str:
+def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed where `loc` points, for a "did you mean" suggestion."""
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        choices = [field.annotation, *get_args(field.annotation)]
+        nested = [c for c in choices if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            return []
+        model = nested[0]
+    return list(model.model_fields)
+
+
+def _describe(exc: ValidationError, path: Path, model: type[BaseModel] = TrustConfig) -> str:
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         if err["type"] == "extra_forbidden":
-            known = TrustConfig.model_fields.keys() if len(err["loc"]) == 1 else []
+            known = _known_keys(model, tuple(err["loc"]))
             lines.append(f"{path}: unknown key '{key}'{did_you_mean(str(err['loc'][-1]), known)}")
         elif err["type"] == "missing":
             lines.append(f"{path}: missing required key '{key}'")
@@ -90,4 +105,54 @@ def load_registry(config_dir: Path) -> Registry:
     return Registry(trusts=trusts, codes=load_code_maps(config_dir / "codes"))
 
 
-__all__ = ["ConfigError", "load_code_maps", "load_registry", "load_trust", "parse_trust"]
+def load_sources(path: Path, registry: Registry | None = None) -> Sources:
+    """Read `config/sources.yaml` (design.md §3.3); a missing file means no sources: the
+    landing zone is filled by something else. With `registry`, each trust's MESH sender
+    mailbox must be unique."""
+    if not path.exists():
+        return Sources()
+    data = _read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys, got {type(data).__name__}")
+    for name, spec in (data.get("sources") or {}).items():
+        kind = spec.get("type") if isinstance(spec, dict) else None
+        if kind not in SOURCE_TYPES:
+            raise ConfigError(
+                f"{path}: key 'sources.{name}.type': expected one of {', '.join(SOURCE_TYPES)}"
+                f"{did_you_mean(str(kind), SOURCE_TYPES)} (got {kind!r})"
+            )
+        try:
+            SOURCE_TYPES[kind].model_validate(spec)
+        except ValidationError as exc:
+            message = _describe(exc, path, SOURCE_TYPES[kind])
+            raise ConfigError(message.replace("key '", f"key 'sources.{name}.")) from None
+    try:
+        sources = Sources.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path, Sources)) from None
+    if registry is not None:
+        _check_senders(registry, path)
+    return sources
+
+
+def _check_senders(registry: Registry, path: Path) -> None:
+    seen: dict[str, str] = {}
+    for code, trust in registry.trusts.items():
+        mailbox = trust.delivery.mesh_mailbox
+        if mailbox and mailbox.upper() in seen:
+            raise ConfigError(
+                f"{path}: MESH sender mailbox {mailbox} is given for both {seen[mailbox.upper()]} "
+                f"and {code} (delivery.mesh_mailbox)"
+            )
+        if mailbox:
+            seen[mailbox.upper()] = code
+
+
+__all__ = [
+    "ConfigError",
+    "load_code_maps",
+    "load_registry",
+    "load_sources",
+    "load_trust",
+    "parse_trust",
+]

@@ -14,6 +14,7 @@ import threading
 from collections import Counter
 
 NAMES = (
+    "collected_before_ack",  # a collected file is archived and landed, the source not yet told
     "after_archive",  # the file is in the raw archive, nothing else written
     "after_lake_write",  # the lake partition is replaced, the warehouse not yet
     "inside_warehouse_transaction",  # old facts deleted and new ones inserted, not committed

@@ -12,6 +12,7 @@ Rebuilding replaces the files it writes; stale files of trusts no longer configu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from report import pages
@@ -19,6 +20,7 @@ from report.data import ReportData, read_warehouse
 from report.feedback import feedback_body, feedback_rows, write_feedback_files
 from report.html import page
 from report.matrix import matrix_html
+from report.unsorted import unsorted_html
 from transforms.trust_config import Registry
 
 
@@ -27,8 +29,14 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def write_site(data: ReportData, out_dir: Path, trusts: list[tuple[str, str]]) -> Path:
-    """Write every page and feedback file for `trusts` ((code, name)); returns index.html."""
+def write_site(
+    data: ReportData,
+    out_dir: Path,
+    trusts: list[tuple[str, str]],
+    unsorted: Sequence[dict] = (),
+) -> Path:
+    """Write every page and feedback file for `trusts` ((code, name)); returns index.html.
+    `unsorted`: collected files kept unsorted, listed under the submission matrix."""
     index = out_dir / "index.html"
     _write(
         index,
@@ -37,7 +45,10 @@ def write_site(data: ReportData, out_dir: Path, trusts: list[tuple[str, str]]) -
     _write(out_dir / "equity.html", page("Equity of restrictive practice", pages.equity_body(data)))
     _write(
         out_dir / "submissions.html",
-        page("Submissions and data quality", matrix_html(data.submissions, trusts)),
+        page(
+            "Submissions and data quality",
+            matrix_html(data.submissions, trusts) + unsorted_html(unsorted),
+        ),
     )
     for code, name in trusts:
         _write(
@@ -54,9 +65,12 @@ def write_site(data: ReportData, out_dir: Path, trusts: list[tuple[str, str]]) -
     return index
 
 
-def build_report(source: str | Path, out_dir: Path, registry: Registry) -> Path:
+def build_report(
+    source: str | Path, out_dir: Path, registry: Registry, unsorted: list[dict] | None = None
+) -> Path:
     """Build the report from a PostgreSQL warehouse URL or a DuckDB file (the operators' full
-    copy, `mhsip nightly` publishes it); returns index.html.
+    copy, `mhsip nightly` publishes it); returns index.html. `unsorted`: landing problems of
+    collected files that could not be placed, listed on the submissions page.
 
     Trusts come from the registry (every configured trust appears, with or without data).
     """
@@ -64,4 +78,4 @@ def build_report(source: str | Path, out_dir: Path, registry: Registry) -> Path:
     trusts = [
         (t.ods_code, t.name) for t in sorted(registry.trusts.values(), key=lambda t: t.ods_code)
     ]
-    return write_site(data, Path(out_dir), trusts)
+    return write_site(data, Path(out_dir), trusts, unsorted or [])

@@ -50,6 +50,13 @@ class SpcSettings(_Strict):
     target_reduction: Annotated[float, Field(ge=0, le=1)] = 0.25
 
 
+class Delivery(_Strict):
+    """How a trust's files arrive (config/sources.yaml names the channels)."""
+
+    mesh_mailbox: str | None = None  # the trust's MESH sender mailbox id
+    folder: str | None = None  # its folder on the SFTP, S3 or folder sources [its ODS code]
+
+
 class TrustConfig(_Strict):
     ods_code: str
     name: str
@@ -71,6 +78,7 @@ class TrustConfig(_Strict):
     accept_row_count_change: bool = False  # set while a trust's volumes legitimately jump
     ethnicity_unknown_warn_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     spc: SpcSettings = SpcSettings()
+    delivery: Delivery = Delivery()
 
     @field_validator("ods_code")
     @classmethod
@@ -108,6 +116,10 @@ class TrustConfig(_Strict):
         if self.format != "xlsx" and (self.sheet is not None or self.header_row != 1):
             raise ValueError("sheet and header_row apply to format: xlsx only")
         return self
+
+    @property
+    def delivery_folder(self) -> str:
+        return self.delivery.folder or self.ods_code
 
     def header_for(self, dataset: Dataset, canonical: str) -> str:
         return self.columns.get(dataset, {}).get(canonical, canonical)

@@ -63,6 +63,18 @@ def generate(
 
 
 @app.command()
+def collect(
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="a source in sources.yaml (repeatable)")
+    ] = None,
+) -> None:
+    """Pull the extracts from MESH, SFTP and S3 (config/sources.yaml) into the landing zone."""
+    from mhsip.cli.collect import run_collect
+
+    run_collect(Settings(), source)
+
+
+@app.command()
 def nightly(trust: TrustOpt = None) -> None:
     """Process new and changed submissions in the landing zone."""
     settings = _settings()
@@ -141,10 +153,23 @@ def demo(
     months: Annotated[int, typer.Option(min=1, max=120)] = 24,
     start: Annotated[str, typer.Option(help="first month, YYYY-MM")] = "2024-01",
     scale: Annotated[float, typer.Option(min=0.01, max=100)] = 1.0,
+    via: Annotated[
+        str,
+        typer.Option(
+            "--via", help="folder: write the landing zone; mesh: send by a local MESH sandbox"
+        ),
+    ] = "folder",
 ) -> None:
     """Generate 16 trusts' extracts, run the nightly flow, and show where everything is."""
+    if via not in ("folder", "mesh"):
+        fail(f"--via {via!r}: expected folder or mesh", 2)
     settings = _settings(demo=True)
     temporary_api.start_in_background()  # overlaps the generation below
+    if via == "mesh":
+        from mhsip.cli.demo_mesh import run_demo_via_mesh
+
+        run_demo_via_mesh(settings, _month(start), months, scale)
+        return
     from mhsip.cli.demo import run_demo
 
     run_demo(settings, _month(start), months, scale)

@@ -178,6 +178,7 @@ def run_generate(
 def run_report(settings: Settings, target: Path | None) -> Path:
     """Build the static report from the configured warehouse: PostgreSQL itself, or on DuckDB the
     operators' full copy each run publishes (never the live file)."""
+    from landing.collect.deliver import unsorted_problems
     from report import build_report
     from warehouse.read_only import operators_source
 
@@ -185,8 +186,9 @@ def run_report(settings: Settings, target: Path | None) -> Path:
     if isinstance(source, Path) and not source.exists():
         fail(f"no warehouse published yet at {source}; run `mhsip nightly`")
     registry = registry_or_fail(settings)
+    unsorted = unsorted_problems(settings.landing_url)
     try:
-        index = build_report(source, target or settings.reports, registry)
+        index = build_report(source, target or settings.reports, registry, unsorted)
     except Exception as exc:
         if type(exc).__name__ != "OperationalError":  # psycopg: server not reachable
             raise

@@ -18,17 +18,22 @@ def run_demo(settings: Settings, start: date, months: int, scale: float) -> None
     landing = Path(settings.landing_url)
     out.print(f"[bold]mhsip demo[/bold] into {settings.home.resolve()} (synthetic data, demo key)")
     run_generate(settings, landing, start, months, None, scale, seed=42, faults=True)
-    reference = landing / "_reference" / "imd_lsoa.csv"
+    copy_reference(landing, settings)
+    result = run_nightly(settings, None)
+    demo_summary(result)
+    run_report(settings, None)
+    demo_paths(settings)
+
+
+def copy_reference(generated: Path, settings: Settings) -> None:
+    """The generator's synthetic IMD table becomes the demo's reference data."""
+    reference = generated / "_reference" / "imd_lsoa.csv"
     if reference.exists():
         (settings.home / "reference").mkdir(parents=True, exist_ok=True)
         shutil.copy(reference, settings.home / "reference" / "imd_lsoa.csv")
-    result = run_nightly(settings, None)
-    _demo_summary(result)
-    run_report(settings, None)
-    _demo_paths(settings)
 
 
-def _demo_summary(result: dict) -> None:
+def demo_summary(result: dict) -> None:
     per: dict[str, dict] = defaultdict(lambda: {"months": set(), "loaded": 0, "quar": 0, "rej": []})
     for f in result["files"]:
         row = per[f["trust_code"]]
@@ -49,7 +54,7 @@ def _demo_summary(result: dict) -> None:
     out.print(table)
 
 
-def _demo_paths(settings: Settings) -> None:
+def demo_paths(settings: Settings) -> None:
     from warehouse.engine import is_postgres
 
     postgres = is_postgres(settings.warehouse)

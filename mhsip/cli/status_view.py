@@ -52,6 +52,22 @@ def run_status(
         f"quarantined {frame.rows_quarantined.sum()}; files rejected {frame.files_rejected.sum()}; "
         f"trust-months late {(frame.state == 'late').sum()}"
     )
+    _print_unsorted(settings)
+
+
+def _print_unsorted(settings: Settings) -> None:
+    """Collected files kept unsorted (no trust, dataset or month could be told for them)."""
+    from rich.markup import escape
+
+    from landing.collect.deliver import unsorted_problems
+
+    items = unsorted_problems(settings.landing_url)
+    if items:
+        out.print(f"[yellow]{len(items)} collected files kept unsorted[/yellow] "
+                  "(docs/operations.md, 'An unsorted message'):")  # fmt: skip
+    for item in items:
+        out.print(f"  {escape(str(item['rule']))}: {escape(str(item['source']))} "
+                  f"{escape(str(item['item']))}: {escape(str(item['detail']))}")  # fmt: skip
 
 
 LEGEND = {"L": "loaded", "0": "nil return", "P": "partial", "R": "rejected", "-": "not yet due",
