@@ -53,8 +53,9 @@ def write_check_page(report: CheckReport, path: Path) -> Path:
         else f"History-based rules judged against {report.history}."
     )
     feedback = feedback_body(check_rows(report), "")
-    link = f' <small><a href="{report.reporting_month}.csv">CSV</a></small>'
-    feedback = feedback.replace(link, "")  # no CSV beside a check
+    month = report.reporting_month
+    link = f' <small><a href="{month}.csv">CSV</a> <a href="{month}.xlsx">XLSX</a></small>'
+    feedback = feedback.replace(link, "")  # no files beside a check
     body = f'<p class="note">{escape(note)}</p>' + feedback
     title = f"Check of {report.trust_code} {report.reporting_month} before sending"
     path.write_text(page(title, body), encoding="utf-8")

@@ -66,5 +66,25 @@ def _mark(state: str, styled: bool) -> str:
     return padded
 
 
+def change_lines(changes: pd.DataFrame) -> list[str]:
+    """One line per resubmission (trust, month, refresh): "RX2 2024-03: interventions 41 -> 58"."""
+    lines = []
+    keys = ["trust_code", "reporting_month", "changed_at"]
+    for (trust, month, _), group in changes.groupby(keys, sort=True):
+        moves = ", ".join(
+            f"{r.measure} {_number(r.value_before)} -> {_number(r.value_after)}"
+            for r in group.sort_values("measure").itertuples(index=False)
+        )
+        lines.append(f"{trust} {pd.Timestamp(str(month)):%Y-%m}: {moves}")
+    return lines
+
+
+def _number(value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "none"
+    number = float(value)  # type: ignore[arg-type]
+    return f"{number:g}" if number == int(number) else f"{number:.2f}"
+
+
 def legend() -> str:
     return ", ".join(f"{k} {v}" for k, v in LEGEND.items())

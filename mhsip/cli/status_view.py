@@ -9,7 +9,11 @@ import pandas as pd
 
 from flows.settings import Settings
 from mhsip.cli.console import fail, out, registry_or_fail
-from mhsip.cli.status_matrix import default_window, legend, matrix_blocks
+from mhsip.cli.status_matrix import change_lines, default_window, legend, matrix_blocks
+
+CHANGES_SQL = """
+SELECT trust_code, reporting_month, measure, value_before, value_after, changed_at
+FROM etl_resubmission_change WHERE reporting_month >= ? AND reporting_month <= ?"""
 
 
 def run_status(
@@ -31,6 +35,7 @@ def run_status(
             )
             months = months_between(first, last)
             frame = status_matrix(read, sorted(registry.trusts), months, today, settings.due_day)
+            changes = read(CHANGES_SQL, [months[0], months[-1]])
     except FileNotFoundError as exc:
         fail(str(exc))
         return
@@ -43,6 +48,11 @@ def run_status(
         out.print()
         for line in block:
             out.print(line, no_wrap=True, overflow="ignore", crop=False, highlight=False)
+    if len(changes):
+        out.print()
+        out.print("Resubmissions that changed published measures:", highlight=False)
+        for line in change_lines(changes):
+            out.print(f"  {line}", markup=False, highlight=False)
     out.print(
         f"rows received {frame.rows_received.sum()}, loaded {frame.rows_loaded.sum()}, "
         f"quarantined {frame.rows_quarantined.sum()}; files rejected {frame.files_rejected.sum()}; "

@@ -52,9 +52,22 @@ def test_twelve_months_fit_in_80_columns_in_one_block() -> None:
     assert len(matrix_blocks(_frame(TRUSTS, MONTHS[:12]), MONTHS[:12], 80)) == 1
 
 
+def test_a_resubmissions_changes_in_one_line() -> None:
+    from mhsip.cli.status_matrix import change_lines
+
+    changes = pd.DataFrame({
+        "trust_code": ["RX2", "RX2"], "reporting_month": [date(2024, 3, 1)] * 2,
+        "measure": ["interventions", "interventions_per_1000_obd"],
+        "value_before": [41.0, 12.5], "value_after": [58.0, 17.25], "changed_at": ["t1"] * 2,
+    })  # fmt: skip
+    assert change_lines(changes) == [
+        "RX2 2024-03: interventions 41 -> 58, interventions_per_1000_obd 12.50 -> 17.25"
+    ]
+
+
 @pytest.mark.slow
 def test_status_in_80_columns_on_a_generated_warehouse(tmp_path, registry) -> None:
-    from tests.warehouse.helpers import loaded, rejected, ri_frame, ws_frame
+    from tests.warehouse.helpers import intervention, loaded, rejected, ri_frame, ws_frame
     from warehouse.engine import open_warehouse
     from warehouse.partition_load import PartitionLoad
 
@@ -69,8 +82,14 @@ def test_status_in_80_columns_on_a_generated_warehouse(tmp_path, registry) -> No
             loads.append(PartitionLoad(t, m, [ri, loaded("ward_stays", f"{sid}-ws", ws_frame([]))]))
     url = f"duckdb:///{home / 'warehouse' / 'mhsip.duckdb'}"
     (home / "warehouse").mkdir(parents=True)
+    last = MONTHS[-1]
+    resubmitted = loaded("restrictive_interventions", "RJ8-last-ri-v2",
+                         ri_frame([intervention("RJ8", last, "I1")]))  # fmt: skip
     with open_warehouse(url) as wh:
         wh.replace_partitions(loads)
+        wh.refresh_marts(None)
+        wh.replace_partition(PartitionLoad("RJ8", last, [resubmitted]))
+        wh.refresh_marts([("RJ8", last)])
         wh.checkpoint_and_publish(home / "published" / "mhsip.duckdb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MHSIP_")}
     env |= {"MHSIP_HOME": str(home), "COLUMNS": "80"}
@@ -80,8 +99,9 @@ def test_status_in_80_columns_on_a_generated_warehouse(tmp_path, registry) -> No
         assert done.returncode == 0, done.stderr
         lines = done.stdout.splitlines()
         assert max(map(len, lines)) <= 80
-        starts = [line.split()[0] for line in lines if line.strip()]
+        starts = [line.split()[0] for line in lines if line.strip() and line[0] != " "]
         for trust in trusts:
             assert starts.count(trust) == -(-len(months) // 12)
         labels = [w for line in lines if line.startswith("trust ") for w in line.split()[1:]]
         assert labels == [f"{m:%y-%m}" for m in months]
+        assert f"  RJ8 {last:%Y-%m}: " in done.stdout and "interventions none -> 1" in done.stdout
