@@ -179,13 +179,29 @@ def test_the_command_line_writes_nothing_and_prints_no_identifier(landed, regist
             assert result["rule"] in page.read_text()
 
 
+def test_the_command_line_judges_history_against_the_configured_warehouse(landed) -> None:
+    paths = _month_files(landed["landing"])[SHORT]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MHSIP_")}
+    env |= {"MHSIP_HOME": str(landed["home"])}
+    done = subprocess.run([sys.executable, "-m", "mhsip", "check", *map(str, paths), "--trust",
+                           SHORT[0], "--month", SHORT[1], "--json"], capture_output=True,
+                          text=True, env=env, timeout=300)  # fmt: skip
+    report = json.loads(done.stdout)
+    assert done.returncode == 2 == report["exit_status"]
+    assert report["history_rules_skipped"] == [] and "published" in report["history"]
+    rules = {f["dataset"]: f["rejection_rule"] for f in report["files"]}
+    assert rules["restrictive_interventions"] == "implausible_row_count"
+
+
 def test_could_not_run_exits_3(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MHSIP_")}
     some = tmp_path / "x_interventions.csv"
     some.write_text("a\n")
     for args in (["--trust", "NOPE", "--month", "2024-01", str(some)],
                  ["--trust", "RJ8", "--month", "2024-13", str(some)],
-                 ["--trust", "RJ8", str(some)], ["--trust", "RJ8", "--bogus"]):  # fmt: skip
+                 ["--trust", "RJ8", str(some)], ["--trust", "RJ8", "--bogus"],
+                 ["--trust", "RJ8", "--month", "2024-01", "--config", str(tmp_path), str(some)],
+                 ["--trust", "RJ8", "--month", "2024-01", str(tmp_path / "no.csv")]):  # fmt: skip
         done = subprocess.run([sys.executable, "-m", "mhsip", "check", *args], env=env,
                               capture_output=True, text=True, timeout=120)  # fmt: skip
         assert done.returncode == 3, (args, done.stderr)
