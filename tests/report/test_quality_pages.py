@@ -96,3 +96,28 @@ def test_a_resubmission_is_told_on_the_trusts_feedback_page(tmp_path: Path) -> N
     assert "Your resubmission of 2024-01 changed: " in page
     assert "interventions 2 → 3" in page and "people 2 → 3" in page
     assert isinstance(changes, pd.DataFrame)
+
+
+def test_every_workbook_holds_every_rule_and_example_row_of_its_page(site: Path) -> None:
+    """All trusts, all months: each (file, rule) row of the feedback page has a sheet listing
+    exactly the example rows the page shows."""
+    import csv
+
+    for folder in sorted((site / "feedback").iterdir()):
+        page = unescape(_page(folder, "index.html"))
+        for path in sorted(folder.glob("*.csv")):
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                rows = [r for r in csv.DictReader(handle) if r["rule"]]
+            sheets, _ = _workbook_text(path.with_suffix(".xlsx"))
+            summary_rules = [r[9] for r in sheets["Summary"][1:] if r[9]]
+            assert sorted(summary_rules) == sorted(r["rule"] for r in rows)
+            rule_sheets = [s for name, s in sheets.items() if name != "Summary"]
+            for row in rows:
+                assert row["rule"] in page
+                shown = [int(n) for n in row["example_rows"].split("; ") if n]
+                matches = [s for s in rule_sheets if s[0][1] == row["rule"]
+                           and s[2][1] == row["dataset"]]  # fmt: skip
+                assert matches, (path, row["rule"])
+                listed = [r[0] for s in matches for r in s[s.index(["example row", "detail"]) + 1:]
+                          if isinstance(r[0], int)]  # fmt: skip
+                assert set(shown) <= set(listed), (path, row["rule"])
