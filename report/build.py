@@ -7,6 +7,7 @@ Layout under `out_dir` (every page opens from disk, offline; nothing is fetched)
   trusts/<ODS>.html                SPC charts and equity for one trust
   feedback/<ODS>/index.html        rejected files and quarantined rows, by month
   feedback/<ODS>/<YYYY-MM>.csv     the same per month, for the trust's data lead
+  feedback/<ODS>/<YYYY-MM>.xlsx    the same as a workbook: a summary and one sheet per rule
 Rebuilding replaces the files it writes; stale files of trusts no longer configured stay.
 """
 
@@ -15,12 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from report import pages
+from report import pages, quality
 from report.data import ReportData, read_warehouse
 from report.feedback import feedback_body, feedback_rows, write_feedback_files
 from report.html import page
 from report.matrix import matrix_html
 from report.unsorted import unsorted_html
+from report.workbook import write_workbooks
 from transforms.trust_config import Registry
 
 
@@ -47,7 +49,9 @@ def write_site(
         out_dir / "submissions.html",
         page(
             "Submissions and data quality",
-            matrix_html(data.submissions, trusts) + unsorted_html(unsorted),
+            matrix_html(data.submissions, trusts)
+            + unsorted_html(unsorted)
+            + quality.quality_summary(data.quality_scores),
         ),
     )
     for code, name in trusts:
@@ -58,9 +62,16 @@ def write_site(
         rows = feedback_rows(data, code)
         folder = out_dir / "feedback" / code
         write_feedback_files(rows, folder)
+        write_workbooks(rows, folder)
         _write(
             folder / "index.html",
-            page(f"Data-quality feedback: {code} {name}", feedback_body(rows, name), root="../../"),
+            page(
+                f"Data-quality feedback: {code} {name}",
+                quality.changes_section(data.changes, code)
+                + quality.quality_section(data.quality_scores, data.quality_items, code)
+                + feedback_body(rows, name),
+                root="../../",
+            ),
         )
     return index
 

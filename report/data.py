@@ -10,7 +10,7 @@ the `etl_*` audit tables (whose details already have identifiers removed).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -46,6 +46,15 @@ FROM (
 WHERE example_number <= 10
 ORDER BY submission_id, rule, source_row_number"""
 
+QUALITY_SCORES_SQL: Final = """
+SELECT * FROM mart_data_quality_score ORDER BY trust_code, dataset, reporting_month"""
+QUALITY_ITEMS_SQL: Final = """
+SELECT * FROM mart_data_quality ORDER BY trust_code, reporting_month, dataset, data_item"""
+CHANGES_SQL: Final = """
+SELECT trust_code, reporting_month, measure, value_before, value_after, submissions_before,
+       submissions_after, changed_at
+FROM etl_resubmission_change ORDER BY trust_code, reporting_month, changed_at, measure"""
+
 
 @dataclass(frozen=True)
 class ReportData:
@@ -57,6 +66,10 @@ class ReportData:
     spc: pd.DataFrame  # mart_spc
     submissions: pd.DataFrame  # etl_submission, every received version
     quarantine: pd.DataFrame  # up to ten example rows per (submission, rule), with the count
+    # issue 16: DQMI and resubmission changes (empty when the warehouse predates them)
+    quality_scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_data_quality_score
+    quality_items: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_data_quality
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # etl_resubmission_change
 
 
 def read_report_data(read: Reader) -> ReportData:
@@ -72,6 +85,9 @@ def read_report_data(read: Reader) -> ReportData:
         spc=frame(SPC_SQL),
         submissions=frame(SUBMISSIONS_SQL),
         quarantine=frame(QUARANTINE_SQL),
+        quality_scores=frame(QUALITY_SCORES_SQL),
+        quality_items=frame(QUALITY_ITEMS_SQL),
+        changes=frame(CHANGES_SQL),
     )
 
 

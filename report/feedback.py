@@ -149,7 +149,8 @@ def feedback_body(rows: pd.DataFrame, trust_name: str) -> str:
         return f"<p>No files received from {escape(trust_name)} yet.</p>"
     parts = [
         '<p class="note">Row numbers are as you see them in your file (header row '
-        "included). Download a month's feedback as CSV from the link beside it.</p>"
+        "included). Download a month's feedback as CSV or as an XLSX workbook from the links "
+        "beside it.</p>"
     ]
     headers = [
         "Dataset",
@@ -168,7 +169,7 @@ def feedback_body(rows: pd.DataFrame, trust_name: str) -> str:
     for month, group in rows.groupby("reporting_month", sort=True):
         parts.append(
             f'<h2>{escape(str(month))} <small><a href="{escape(str(month))}.csv">'
-            "CSV</a></small></h2>"
+            f'CSV</a> <a href="{escape(str(month))}.xlsx">XLSX</a></small></h2>'
         )
         cells = [
             [

@@ -93,8 +93,13 @@ ORDER BY reporting_month, dataset"""
 def trust_history(warehouse: Warehouse, trust_code: str) -> TrustHistory:
     """A trust's loading history from etl_submission, for the file rules that compare a file
     with the trust's earlier months (`expectations.trust_history`)."""
+    return trust_history_from(warehouse.query, trust_code)
+
+
+def trust_history_from(read: Reader, trust_code: str) -> TrustHistory:
+    """`trust_history` over any reader (the read-only connection of `mhsip check`)."""
     history = TrustHistory(trust_code)
-    for row in warehouse.query(LOADED_VERSIONS, [trust_code]).itertuples(index=False):
+    for row in read(LOADED_VERSIONS, [trust_code]).itertuples(index=False):
         month = pd.Timestamp(str(row.reporting_month)).date().replace(day=1)
         history.hashes.setdefault(month, set()).add(str(row.file_sha256))
         if row.status == "loaded":

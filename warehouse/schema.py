@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from transforms.codes import FAMILIES
 from warehouse.schema_columns import col, partition_columns
 from warehouse.schema_facts import fact_tables
+from warehouse.schema_quality import quality_tables
 
 METADATA: Final = sa.MetaData()
 ALL_TRUSTS: Final = "ALL"  # trust_code of the collaborative's rows in the marts
@@ -221,6 +222,9 @@ FACT_TABLES: Final[dict[str, sa.Table]] = {
     "ward_stays": fct_ward_stay_month,
 }
 MART_TABLES: Final = (mart_trust_month, mart_equity_month)
+mart_data_quality, mart_data_quality_score, etl_resubmission_change, etl_mart_source = (
+    quality_tables(METADATA)
+)
 
 
 def column_names(table: sa.Table) -> list[str]:

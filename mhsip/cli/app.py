@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
 from mhsip.cli.console import err, fail
@@ -146,6 +147,47 @@ def status(
     first = _month(from_month) if from_month else None
     last = _month(to_month) if to_month else None
     run_status(Settings(), as_json, first, last, today)
+
+
+class _CheckCommand(typer.core.TyperCommand):
+    """`mhsip check` exits 3 on a usage error (2 means a rejected file there)."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        try:
+            return super().parse_args(ctx, args)
+        except Exception as exc:  # typer may vendor click: match the class by name
+            if any(k.__name__ == "UsageError" for k in type(exc).__mro__):
+                exc.exit_code = 3  # type: ignore[attr-defined]
+            raise
+
+
+CHECK_HELP = (
+    "Check files before sending them: what the nightly would decide. Writes nothing.\n\n"
+    "Runs the nightly's reading, mapping, file rules, row rules and warnings with the trust's "
+    "configuration. History-based rules use the warehouse when one is configured "
+    "(MHSIP_WAREHOUSE_URL or MHSIP_HOME) and are reported as skipped otherwise.\n\n"
+    "Exit status (the worst file): 0 accepted cleanly; 1 accepted with warnings or quarantined "
+    "rows; 2 rejected; 3 could not run (bad arguments, unknown trust, configuration)."
+)
+
+
+@app.command(cls=_CheckCommand, help=CHECK_HELP)
+def check(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="the month's files: one or both datasets")
+    ] = None,
+    trust: Annotated[str | None, typer.Option(help="ODS code of the trust")] = None,
+    month: Annotated[str | None, typer.Option(help="reporting month, YYYY-MM")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable")] = False,
+    html: Annotated[Path | None, typer.Option(help="also write an HTML page to this path")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="the collaborative's config folder [MHSIP_CONFIG_DIR]")
+    ] = None,
+) -> None:
+    """Check files before sending them (help: CHECK_HELP)."""
+    from mhsip.cli.check_view import run_check_command
+
+    run_check_command(files or [], trust, month, as_json, html, config)
 
 
 @app.command()

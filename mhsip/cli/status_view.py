@@ -6,10 +6,14 @@ import json
 from datetime import date
 
 import pandas as pd
-from rich.table import Table
 
 from flows.settings import Settings
 from mhsip.cli.console import fail, out, registry_or_fail
+from mhsip.cli.status_matrix import change_lines, default_window, legend, matrix_blocks
+
+CHANGES_SQL = """
+SELECT trust_code, reporting_month, measure, value_before, value_after, changed_at
+FROM etl_resubmission_change WHERE reporting_month >= ? AND reporting_month <= ?"""
 
 
 def run_status(
@@ -23,30 +27,33 @@ def run_status(
     try:
         source = operators_source(settings.warehouse, settings.operators_copy_path)
         with read_only(source) as read:
-            if first is None or last is None:
-                received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
-                                " FROM etl_submission", [])  # fmt: skip
-                if received["a"].isna().all():
-                    fail("nothing has been received yet; run `mhsip nightly`")
-                first = first or received["a"].iloc[0]
-                last = last or received["b"].iloc[0]
-            months = months_between(_month_of(first), _month_of(last))
+            received = read("SELECT MIN(reporting_month) AS a, MAX(reporting_month) AS b"
+                            " FROM etl_submission", [])  # fmt: skip
+            if received["a"].isna().all():
+                fail("nothing has been received yet; run `mhsip nightly`")
+            first, last = default_window(
+                _month_of(received["a"].iloc[0]), _month_of(received["b"].iloc[0]), first, last
+            )
+            months = months_between(first, last)
             frame = status_matrix(read, sorted(registry.trusts), months, today, settings.due_day)
+            changes = read(CHANGES_SQL, [months[0], months[-1]])
     except FileNotFoundError as exc:
         fail(str(exc))
         return
     if as_json:
         print(json.dumps(frame.to_dict(orient="records"), indent=1))
         return
-    table = Table(
-        title=f"Submissions as of {today} ({', '.join(f'{k} {v}' for k, v in LEGEND.items())})"
-    )
-    table.add_column("trust")
-    for month in months:
-        table.add_column(f"{month:%y-%m}", justify="center")
-    for trust, group in frame.groupby("trust_code", sort=True):
-        table.add_row(str(trust), *[MARKS[state] for state in group["state"]])
-    out.print(table)
+    out.print(f"Submissions as of {today}, {months[0]:%Y-%m} to {months[-1]:%Y-%m} "
+              f"({legend()})", markup=False, highlight=False)  # fmt: skip
+    for block in matrix_blocks(frame, months, out.width, styled=out.is_terminal):
+        out.print()
+        for line in block:
+            out.print(line, no_wrap=True, overflow="ignore", crop=False, highlight=False)
+    if len(changes):
+        out.print()
+        out.print("Resubmissions that changed published measures:", highlight=False)
+        for line in change_lines(changes):
+            out.print(f"  {line}", markup=False, highlight=False)
     out.print(
         f"rows received {frame.rows_received.sum()}, loaded {frame.rows_loaded.sum()}, "
         f"quarantined {frame.rows_quarantined.sum()}; files rejected {frame.files_rejected.sum()}; "
@@ -68,14 +75,6 @@ def _print_unsorted(settings: Settings) -> None:
     for item in items:
         out.print(f"  {escape(str(item['rule']))}: {escape(str(item['source']))} "
                   f"{escape(str(item['item']))}: {escape(str(item['detail']))}")  # fmt: skip
-
-
-LEGEND = {"L": "loaded", "0": "nil return", "P": "partial", "R": "rejected", "-": "not yet due",
-          "!": "late"}  # fmt: skip
-MARKS = {
-    "loaded": "[green]L[/green]", "nil": "[green]0[/green]", "partial": "[yellow]P[/yellow]",
-    "rejected": "[red]R[/red]", "missing": "-", "late": "[bold red]![/bold red]",
-}  # fmt: skip
 
 
 def _month_of(value: object) -> date:

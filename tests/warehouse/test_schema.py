@@ -16,6 +16,7 @@ TABLES = {
     "fct_restrictive_intervention", "fct_ward_stay_month", "etl_submission", "etl_quarantine",
     "etl_mart_pending",
     "mart_trust_month", "mart_equity_month", "mart_spc",
+    "mart_data_quality", "mart_data_quality_score", "etl_resubmission_change", "etl_mart_source",
 }  # fmt: skip
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from transforms.trust_config import Registry
 from warehouse import queries
-from warehouse.marts import dimensions
+from warehouse.marts import dimensions, resubmission
+from warehouse.marts.data_quality import refresh_data_quality
 from warehouse.marts.equity_month import build_equity_month
 from warehouse.marts.spc_mart import refresh_spc
 from warehouse.marts.trust_month import build_trust_month
@@ -52,14 +53,14 @@ MONTHS_PER_PASS = 12
 
 def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | None) -> None:
     """Recompute marts for the given (trust, month) partitions, or all of them when None."""
-    if partitions is None:
-        touched = None
+    touched = None if partitions is None else {(t, month_start(m)) for t, m in partitions}
+    before = resubmission.before_refresh(session, touched)
+    if touched is None:
         found = session.query(queries.FACT_MONTHS)["reporting_month"]
         months = sorted(month_start(m) for m in found)
         for table in MART_TABLES:
             session.execute(f"DELETE FROM {table.name}")
     else:
-        touched = {(trust, month_start(month)) for trust, month in partitions}
         months = sorted({month for _, month in touched})
         keys = touched | {(ALL_TRUSTS, month) for month in months}
         by_trust: dict[str, list[date]] = {}
@@ -86,6 +87,8 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
         ):
             session.insert_frame(table, _keep(frame, touched))
     refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
+    resubmission.after_refresh(session, touched, before)
+    refresh_data_quality(session, touched)
     if touched is None:
         session.execute("DELETE FROM etl_mart_pending")
     else:
