@@ -71,6 +71,8 @@ class TrustConfig(_Strict):
     accept_row_count_change: bool = False  # set while a trust's volumes legitimately jump
     ethnicity_unknown_warn_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     spc: SpcSettings = SpcSettings()
+    # optional: receives this trust's rejected files and late submissions (flows/alerts.py)
+    data_lead_email: str | None = None
 
     @field_validator("ods_code")
     @classmethod

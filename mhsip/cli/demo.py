@@ -53,7 +53,7 @@ def _demo_paths(settings: Settings) -> None:
     out.print(f"warehouse (live):      {settings.warehouse}")
     out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
     out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
-    out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
+    out.print(f"raw archive:           {Path(settings.archive_url).resolve()} (encrypted)")
     out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
     out.print(f"run log:               {(settings.logs / 'mhsip.log').resolve()}")
     out.print(f"Prefect home:          {(settings.home / 'prefect').resolve()}")
