@@ -219,6 +219,9 @@ def archive_purge(
 
 
 def main() -> None:
+    from mhsip.permissions import owner_only_from_now
+
+    owner_only_from_now()  # whatever the command, what it writes is owner-only
     try:
         app()
     except KeyboardInterrupt:
