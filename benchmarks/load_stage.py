@@ -58,6 +58,7 @@ def compute(trusts: int, months: int, scale: float, chunk_months: int) -> Chains
     from flows.plan import chunk_by_trust, group_partitions
     from flows.runs import load_imd
     from flows.work import ComputeContext
+    from landing.archive_keys import Keyring, demo_key
     from landing.scan import scan_landing
     from mhsip.config_loader import load_registry
     from synthetic import generate
@@ -77,6 +78,7 @@ def compute(trusts: int, months: int, scale: float, chunk_months: int) -> Chains
         ctx = ComputeContext(
             registry=registry, key=b"benchmark-key", archive_url=str(work / "archive"),
             imd=load_imd(imd_path if imd_path.exists() else None),
+            archive_keys=Keyring(demo_key()),  # synthetic data: the marked demo archive key
         )  # fmt: skip
         _validation_definition("restrictive_interventions")
         began = time.perf_counter()

@@ -49,7 +49,10 @@ def main() -> None:
     )
     files, _ = scan_landing(str(work / "landing"), registry)
     chains = chunk_by_trust(group_partitions(files), 120)
-    ctx = ComputeContext(registry=registry, key=b"profile", archive_url=str(work / "archive"))
+    from landing.archive_keys import Keyring, demo_key
+
+    ctx = ComputeContext(registry=registry, key=b"profile", archive_url=str(work / "archive"),
+                         archive_keys=Keyring(demo_key()))  # fmt: skip
     from expectations.gx_runner import _validation_definition
 
     _validation_definition("restrictive_interventions")  # GX import and context: once per process

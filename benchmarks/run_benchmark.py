@@ -93,6 +93,7 @@ def pipeline_env(home: Path, landing: Path) -> dict[str, str]:
     return {
         **os.environ, "MHSIP_HOME": str(home), "MHSIP_LANDING": str(landing),
         "MHSIP_PSEUDONYMISATION_KEY": "benchmark-key", "PREFECT_HOME": str(home / "prefect"),
+        "MHSIP_DEMO_MODE": "true",  # synthetic data: the marked demo archive key
     }  # fmt: skip
 
 

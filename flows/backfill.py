@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import State, flow
+from prefect import State, flow, get_run_logger
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.alerts import alerting
+from flows.archive_access import access_rows, without_purged
 from flows.plan import archived_files, group_partitions
-from flows.runs import busy, execute, finished, open_run
+from flows.runs import BUSY, busy, execute, finished, open_run
 from flows.settings import Settings
 from flows.work import PartitionWork
 from warehouse.store import Warehouse, WarehouseBusy
@@ -34,9 +36,20 @@ def backfill_plan(
 def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = None) -> dict | State:
     settings = Settings()
     first, last = date.fromisoformat(f"{from_month}-01"), date.fromisoformat(f"{to_month}-01")
-    try:
-        with open_run(settings) as run:
-            works = backfill_plan(run.warehouse, trusts, first, last)
-            return finished(execute(run, works, []))
-    except WarehouseBusy as exc:
-        return busy(exc)
+    with alerting(settings, "backfill") as alerts:
+        try:
+            with open_run(settings) as run:
+                planned = backfill_plan(run.warehouse, trusts, first, last)
+                works, purged = without_purged(planned, settings.archive_url)
+                for line in purged:
+                    get_run_logger().warning("%s", line)
+                run.warehouse.record_archive_access(
+                    access_rows(works, "backfill", run.compute.flow_run_id)
+                )
+                report = execute(run, works, [])
+                report.purged = purged
+                alerts.collect(report, run)
+                return finished(report)
+        except WarehouseBusy as exc:
+            alerts.could_not_start(f"{BUSY}{exc}")
+            return busy(exc)

@@ -175,7 +175,9 @@ def _read(
     """Fetch (and archive) the file's bytes, then read them: the file as processed, and its raw
     frame or rejected outcome."""
     try:
-        file, content = fetch(file, ctx.archive_url, work.from_archive, ctx.max_file_bytes)
+        file, content = fetch(
+            file, ctx.archive_url, work.from_archive, ctx.max_file_bytes, ctx.archive_keys
+        )
         return file, read_table(content, file.file_name, ctx.registry.trust(file.trust_code),
                                 limits=ctx.read_limits)  # fmt: skip
     except FileRejected as exc:

@@ -21,7 +21,7 @@ from expectations.gx_runner import warm_up_in_background
 from flows import artifacts
 from flows.outcomes import FileSummary
 from flows.plan import chunk_by_trust
-from flows.settings import Settings
+from flows.settings import Settings, secure_home
 from flows.tasks import marts_task
 from flows.waves import run_waves
 from flows.work import ComputeContext, PartitionWork
@@ -63,6 +63,7 @@ class RunReport:
     failures: list[dict[str, str]] = field(default_factory=list)
     partitions: int = 0
     published: str | None = None
+    purged: list[str] = field(default_factory=list)  # backfill: months past retention
 
     def as_dict(self) -> dict:
         return {
@@ -71,6 +72,7 @@ class RunReport:
             "problems": [asdict(p) for p in self.problems],
             "failures": self.failures,
             "published": self.published,
+            "purged": self.purged,
         }
 
 
@@ -169,6 +171,7 @@ def open_run(settings: Settings) -> Iterator[Run]:
         imd=load_imd(settings.imd_path), flow_run_id=str(flow_run.id) if flow_run.id else None,
         max_file_bytes=settings.max_file_bytes,
         read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes),
+        archive_keys=settings.archive_keyring(),
     )  # fmt: skip
     warehouse = open_with_retries(settings)
     try:
@@ -209,5 +212,6 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
         run.settings.published_path, run.settings.operators_copy_path
     )
     report.published = str(published)
+    secure_home(run.settings)
     artifacts.publish_run_artifacts(report)
     return report

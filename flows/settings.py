@@ -13,6 +13,9 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from landing.archive_keys import Keyring, keyring_from
+from mhsip.permissions import owner_only_from_now, secure
+
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
 # Marked so nobody mistakes it for a secret: it only pseudonymises synthetic demo data.
 DEMO_KEY = "mhsip-DEMO-ONLY-key-never-use-with-real-data"
@@ -53,6 +56,18 @@ class Settings(BaseSettings):
         None, description="HMAC key for patient pseudonyms (required outside demo mode)"
     )
     demo_mode: bool = Field(False, description="allow the marked demo key (synthetic data only)")
+    archive_key: SecretStr | None = Field(
+        None, description="AES-256 key (base64) encrypting the raw archive (required outside demo)"
+    )
+    archive_previous_keys: SecretStr | None = Field(
+        None, description="earlier archive keys, comma-separated: decrypt only (rotation)"
+    )
+    archive_retention_months: int = Field(
+        84, ge=1, description="months the raw archive keeps a file (`mhsip archive purge`)"
+    )
+    archive_key_block: str | None = Field(
+        None, description="name of a Prefect Secret block holding the archive key (instead)"
+    )
     max_workers: int = Field(
         4, ge=1, le=64, description="chunks computed in parallel (threads or Dask workers)"
     )
@@ -71,7 +86,19 @@ class Settings(BaseSettings):
     due_day: int = Field(
         15, ge=1, le=28, description="day of the next month by which a submission is due (late)"
     )
+    alert_smtp: str | None = Field(None, description="alert email server, smtp://host:port")
+    alert_to: str | None = Field(None, description="alert email recipients, comma-separated")
+    alert_from: str = Field("mhsip@localhost", description="sender address of alert email")
+    alert_smtp_starttls: bool = Field(False, description="STARTTLS before sending alert email")
+    alert_smtp_user: str | None = Field(None, description="SMTP login for alert email")
+    alert_smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    alert_webhook: SecretStr | None = Field(
+        None, description="incoming webhook URL (Teams or Slack) for the run's alert digest"
+    )
     report_dir: Path | None = Field(None, description="HTML report folder [HOME/report]")
+    share_group: str | None = Field(
+        None, description="group that may read the published BI copy and the report; else owner"
+    )
     log_dir: Path | None = Field(None, description="log folder [HOME/logs]")
     # Hostile input (docs/reliability.md): refused before it is read or inflated in memory.
     max_file_bytes: int = Field(
@@ -128,6 +155,10 @@ class Settings(BaseSettings):
     def logs(self) -> Path:
         return self.log_dir or self.home / "logs"
 
+    @property
+    def alert_recipients(self) -> list[str]:
+        return [a.strip() for a in (self.alert_to or "").split(",") if a.strip()]
+
     def key_bytes(self) -> bytes:
         """The pseudonymisation key; refuses to run without one outside demo mode."""
         if self.pseudonymisation_key is not None:
@@ -139,12 +170,26 @@ class Settings(BaseSettings):
             "for synthetic demo data only)"
         )
 
+    def archive_keyring(self) -> Keyring:
+        """The raw archive's keys; refuses (MissingArchiveKeyError) a real run without one."""
+        current = self.archive_key.get_secret_value() if self.archive_key else None
+        if current is None and self.archive_key_block:
+            from prefect.blocks.system import Secret
+
+            block: Secret = Secret.load(self.archive_key_block)  # type: ignore[assignment]
+            current = str(block.get())
+        previous = self.archive_previous_keys
+        return keyring_from(
+            current, previous.get_secret_value() if previous else None, self.demo_mode
+        )
+
 
 def prepare_environment(settings: Settings) -> None:
     """Point Prefect and GX at MHSIP_HOME and turn off their telemetry (no network here).
 
     Must run before `prefect` is imported; explicit PREFECT_* variables win.
     """
+    owner_only_from_now()  # before anything is written (mhsip/permissions.py)
     settings.home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_HOME", str((settings.home / "prefect").resolve()))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -152,6 +197,14 @@ def prepare_environment(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def secure_home(settings: Settings) -> None:
+    """Owner-only under MHSIP_HOME (the landing zone aside); the BI copy and the report opened
+    to MHSIP_SHARE_GROUP when it is set."""
+    landing = None if "://" in settings.landing_url else Path(settings.landing_url)
+    shared = [settings.published_path, settings.reports]
+    secure(settings.home, landing, shared, settings.share_group)
 
 
 def settings_help() -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from landing.archive_keys import Keyring
 from landing.scan import SubmissionFile
 from transforms.read_guards import DEFAULT_LIMITS, ReadLimits
 from transforms.trust_config import Registry
@@ -28,6 +29,7 @@ class ComputeContext:
     flow_run_id: str | None = None
     max_file_bytes: int = 256 * 1024 * 1024  # MHSIP_MAX_FILE_BYTES
     read_limits: ReadLimits = DEFAULT_LIMITS  # MHSIP_MAX_XLSX_UNCOMPRESSED_BYTES
+    archive_keys: Keyring | None = field(default=None, repr=False)  # None: from the environment
 
 
 @dataclass

@@ -15,13 +15,18 @@ from dataclasses import replace
 import fsspec
 
 from landing.archive import archive_file, read_archived
+from landing.archive_keys import Keyring
 from landing.scan import SubmissionFile, base_name, default_max_file_bytes, shown
 from mhsip.failpoints import failpoint
 from transforms.errors import FileRejected
 
 
 def fetch(
-    file: SubmissionFile, archive_url: str, from_archive: bool, max_bytes: int
+    file: SubmissionFile,
+    archive_url: str,
+    from_archive: bool,
+    max_bytes: int,
+    keys: Keyring | None = None,
 ) -> tuple[SubmissionFile, bytes]:
     """The file as processed and its bytes, now in the archive.
 
@@ -31,7 +36,7 @@ def fetch(
     """
     try:
         if from_archive:
-            content = read_archived(archive_url, file.sha256)
+            content = read_archived(archive_url, file.sha256, keys)
         else:
             content = read_bytes(file.url, max_bytes=max_bytes)
     except OSError as exc:
@@ -40,7 +45,7 @@ def fetch(
         reason = f"{file.file_name} became a symbolic link after discovery; links are not followed"
         raise FileRejected("symlink_not_followed", reason) from None
     file = _rehash(file, content)
-    archive_file(archive_url, content, file.sha256)
+    archive_file(archive_url, content, file.sha256, keys)
     failpoint("after_archive")
     return file, content
 

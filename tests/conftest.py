@@ -17,6 +17,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# The raw archive's test key (32 bytes of base64, made up for the tests; never a real key).
+TEST_ARCHIVE_KEY = "dGVzdC1hcmNoaXZlLWtleS1ub3QtYS1zZWNyZXQtISE="
+os.environ.setdefault("MHSIP_ARCHIVE_KEY", TEST_ARCHIVE_KEY)
 
 REPO = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("MHSIP_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -10,8 +10,8 @@ import statistics
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("mhsip", "landing", "flows", "serving", "transforms", "expectations", "warehouse",
-            "synthetic", "report")  # fmt: skip
+PACKAGES = ("mhsip", "alerts", "landing", "flows", "serving", "transforms", "expectations",
+            "warehouse", "synthetic", "report")  # fmt: skip
 
 
 def _modules() -> dict[str, Path]:

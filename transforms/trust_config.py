@@ -79,6 +79,8 @@ class TrustConfig(_Strict):
     ethnicity_unknown_warn_share: Annotated[float, Field(ge=0, le=1)] = 0.2
     spc: SpcSettings = SpcSettings()
     delivery: Delivery = Delivery()
+    # optional: receives this trust's rejected files and late submissions (flows/alerts.py)
+    data_lead_email: str | None = None
 
     @field_validator("ods_code")
     @classmethod

@@ -138,6 +138,24 @@ etl_mart_pending = sa.Table(
     " killed between the two leaves the work queued for the next run.",
 )  # fmt: skip
 
+etl_archive_access = sa.Table(
+    "etl_archive_access", METADATA,
+    col("accessed_at", sa.DateTime(timezone=True), "when the raw bytes were read or purged (UTC)",
+        nullable=False),
+    col("accessed_by", sa.Text, "operating-system account and host of the process (user@host)",
+        nullable=False),
+    col("purpose", sa.Text, "why: backfill (reprocessing) or purge (retention)", nullable=False),
+    col("flow_run_id", sa.Text, "Prefect flow run that read them (backfill); NULL for a purge"),
+    col("submission_id", sa.Text, "submission whose raw file it is (etl_submission)",
+        nullable=False),
+    col("file_sha256", sa.Text, "SHA-256 of the original file bytes (hex); key of the archive"),
+    *partition_columns(),
+    col("dataset", sa.Text, "restrictive_interventions or ward_stays"),
+    comment="One row per read (or purge) of one archived raw file: the access record of the only"
+    " identifiable data mhsip keeps. Written before the bytes are read. Source: backfill runs and"
+    " `mhsip archive purge`.",
+)  # fmt: skip
+
 
 def _family_columns() -> list[sa.Column[Any]]:
     columns: list[sa.Column[Any]] = []

@@ -29,6 +29,7 @@ from warehouse import queries, reads
 from warehouse.marts import refresh
 from warehouse.partition_load import PartitionLoad
 from warehouse.partition_writes import apply_partitions
+from warehouse.schema import etl_archive_access
 from warehouse.session import Session
 
 
@@ -63,6 +64,12 @@ class Warehouse(ABC):
     def replace_partition(self, load: PartitionLoad) -> None:
         """One trust-month's outcomes in ONE transaction (`warehouse.partition_writes`)."""
         self.replace_partitions([load])
+
+    def record_archive_access(self, rows: list[dict[str, object]]) -> None:
+        """Rows of `etl_archive_access`, in one transaction (before the bytes are read)."""
+        if rows:
+            with self._transaction() as session:
+                session.insert_frame(etl_archive_access, pd.DataFrame(rows))
 
     def replace_partitions(self, loads: list[PartitionLoad]) -> None:
         """Apply several trust-months in ONE transaction: each is all-or-nothing, and a chunk

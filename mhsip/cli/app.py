@@ -12,6 +12,7 @@ import typer
 import typer.core
 
 from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
+from landing.archive_keys import MissingArchiveKeyError
 from mhsip.cli.console import err, fail
 from serving import temporary_api
 
@@ -24,6 +25,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Warehouse administration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+archive_app = typer.Typer(help="The raw archive: keys and retention.", no_args_is_help=True)
+app.add_typer(archive_app, name="archive")
 
 TrustOpt = Annotated[list[str] | None, typer.Option("--trust", help="ODS code (repeatable)")]
 
@@ -42,7 +45,8 @@ def _settings(demo: bool = False) -> Settings:
     prepare_environment(settings)
     try:
         settings.key_bytes()
-    except MissingKeyError as exc:
+        settings.archive_keyring()
+    except (MissingKeyError, MissingArchiveKeyError) as exc:
         fail(str(exc), 2)
     return settings
 
@@ -263,7 +267,36 @@ def db_grant_bi(
     run_grant_bi(Settings(), role, password, revoke_public_temp)
 
 
+@archive_app.command("new-key")
+def archive_new_key() -> None:
+    """Print a new random archive key (base64) for MHSIP_ARCHIVE_KEY; store it as a secret."""
+    from landing.archive_keys import new_key_text
+
+    print(new_key_text())
+
+
+@archive_app.command("rekey")
+def archive_rekey() -> None:
+    """Re-encrypt under MHSIP_ARCHIVE_KEY every file under a previous key or in plaintext."""
+    from mhsip.cli.archive_commands import run_rekey
+
+    run_rekey(_settings())
+
+
+@archive_app.command("purge")
+def archive_purge(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list, remove nothing")] = False,
+) -> None:
+    """Remove raw bytes older than MHSIP_ARCHIVE_RETENTION_MONTHS; records and hashes stay."""
+    from mhsip.cli.archive_commands import run_purge
+
+    run_purge(_settings(), dry_run, date.today())
+
+
 def main() -> None:
+    from mhsip.permissions import owner_only_from_now
+
+    owner_only_from_now()  # whatever the command, what it writes is owner-only
     try:
         app()
     except KeyboardInterrupt:

@@ -21,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from flows.settings import Settings, prepare_environment
+from flows.settings import Settings, prepare_environment, secure_home
 from mhsip.cli.console import err, fail, out, registry_or_fail
 from mhsip.config_loader import ConfigError
 
@@ -131,11 +131,15 @@ def run_backfill(
     settings: Settings, first: date, last: date, trusts: list[str] | None, dry_run: bool
 ) -> None:
     if dry_run:
+        from flows.archive_access import without_purged
         from flows.backfill import backfill_plan
         from warehouse.engine import open_warehouse
 
         with open_warehouse(settings.warehouse, settings.lock_timeout_seconds) as wh:
-            works = backfill_plan(wh, trusts, first, last)
+            works, purged = without_purged(backfill_plan(wh, trusts, first, last),
+                                           settings.archive_url)  # fmt: skip
+        for line in purged:
+            out.print(line)
         for w in works:
             for f in w.files:
                 out.print(f"{w.label} {f.dataset:<26} {f.file_name}  sha256:{f.sha256[:16]}")
@@ -151,6 +155,8 @@ def run_backfill(
         to_month=f"{last:%Y-%m}",
         trusts=trusts,
     )
+    for line in result.get("purged", []):
+        out.print(line)
     _print_files(result)
 
 
@@ -193,6 +199,7 @@ def run_report(settings: Settings, target: Path | None) -> Path:
         if type(exc).__name__ != "OperationalError":  # psycopg: server not reachable
             raise
         fail(f"cannot read the warehouse: {exc}")
+    secure_home(settings)
     out.print(f"report: {index.resolve()}")
     return index
 

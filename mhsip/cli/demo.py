@@ -68,7 +68,7 @@ def demo_paths(settings: Settings) -> None:
         out.print(f"warehouse (for BI):    {settings.published_path.resolve()}")
         out.print(f"full copy (operators): {settings.operators_copy_path.resolve()}")
     out.print(f"Parquet lake:          {Path(settings.lake_url).resolve()}")
-    out.print(f"raw archive:           {Path(settings.archive_url).resolve()}")
+    out.print(f"raw archive:           {Path(settings.archive_url).resolve()} (encrypted)")
     out.print(f"landing zone:          {Path(settings.landing_url).resolve()}")
     out.print(f"run log:               {(settings.logs / 'mhsip.log').resolve()}")
     out.print(f"Prefect home:          {(settings.home / 'prefect').resolve()}")

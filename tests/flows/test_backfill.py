@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -36,7 +37,8 @@ def monthly(tmp_path_factory, registry, prefect_server):
         for month in MONTHS:
             copy_months(source, landing, [month])
             nightly_flow()
-        yield {"root": root, "source": source, "landing": landing, "home": home, "mp": mp}
+        yield {"root": root, "source": source, "landing": landing, "home": home, "mp": mp,
+               "registry": registry}  # fmt: skip
 
 
 def test_backfill_after_landing_cleaned_gives_identical_tables(monthly) -> None:
@@ -93,3 +95,98 @@ def test_backfill_on_a_dask_cluster_gives_the_same_tables(monthly, tmp_path) -> 
     assert len(result["files"]) == 2 * len(TRUSTS) * len(MONTHS)
     assert result["failures"] == []
     assert_same_tables(before, snapshot(db_path(copy)))
+
+
+def test_the_archive_holds_no_plaintext_and_a_wrong_key_changes_nothing(monthly) -> None:
+    """Every byte of the archive is searched for the landing files' identifiers; a backfill
+    under a key that did not write the archive fails that trust-month with the reason."""
+    from flows.backfill import backfill_flow
+    from landing.archive_keys import new_key_text
+    from tests.hostile.helpers.identifiers import identifiers_in
+
+    home = monthly["home"]
+    identifiers = identifiers_in(monthly["source"], monthly["registry"])
+    assert len(identifiers) > 50
+    archived = [p for p in (home / "archive").rglob("*") if p.is_file()]
+    assert len(archived) >= 2 * len(TRUSTS) * len(MONTHS)
+    hits = [(p.name, i) for p in archived for i in identifiers if i.encode() in p.read_bytes()]
+    assert hits == []
+    before = snapshot(db_path(home))
+    monthly["mp"].setenv("MHSIP_ARCHIVE_KEY", new_key_text())
+    try:
+        state = backfill_flow(
+            from_month="2024-03", to_month="2024-03", trusts=["RX2"], return_state=True
+        )
+    finally:
+        monthly["mp"].setenv("MHSIP_ARCHIVE_KEY", home_env(home, monthly["landing"])[
+            "MHSIP_ARCHIVE_KEY"])  # fmt: skip
+    assert state.is_failed()
+    failures = getattr(state.data, "result", state.data)["failures"]  # the run's summary
+    assert [f["partition"] for f in failures] == ["RX2 2024-03"]
+    assert "which is not configured" in failures[0]["error"]
+    assert_same_tables(before, snapshot(db_path(home)))
+
+
+def test_every_backfill_read_is_on_the_access_record(monthly) -> None:
+    import duckdb
+
+    from flows.backfill import backfill_flow
+
+    home = monthly["home"]
+    for key, value in home_env(home, monthly["landing"]).items():
+        monthly["mp"].setenv(key, value)
+    result = backfill_flow(from_month="2024-04", to_month="2024-04", trusts=["RXY"])
+    with duckdb.connect(str(db_path(home)), read_only=True) as con:
+        rows = con.sql(
+            "SELECT purpose, accessed_by, submission_id, trust_code, dataset, flow_run_id "
+            "FROM etl_archive_access WHERE trust_code = 'RXY' AND reporting_month = '2024-04-01'"
+        ).fetchall()
+    assert sorted(r[2] for r in rows[-2:]) == sorted(f["submission_id"] for f in result["files"])
+    assert all(r[0] == "backfill" and "@" in r[1] and r[5] for r in rows)
+
+
+def test_a_purge_removes_old_raw_bytes_only_and_a_backfill_says_so(monthly, tmp_path) -> None:
+    """Retention: months before the cutoff lose their raw bytes, keep their records and hashes;
+    a backfill over them says so in one line per trust-month and changes nothing there."""
+    from datetime import date
+
+    import duckdb
+
+    from flows.backfill import backfill_flow
+    from flows.settings import Settings
+    from mhsip.cli.archive_commands import retention_cutoff, run_purge
+
+    home = tmp_path / "home"
+    shutil.copytree(monthly["home"], home)
+    for key, value in home_env(home, monthly["landing"]).items():
+        monthly["mp"].setenv(key, value)
+    today = date(2026, 12, 1)
+    months = (today.year - 2024) * 12 + today.month - 3  # keeps 2024-03 onwards
+    assert retention_cutoff(today, months) == date(2024, 3, 1)
+    monthly["mp"].setenv("MHSIP_ARCHIVE_RETENTION_MONTHS", str(months))
+    query = ("SELECT strftime(reporting_month, '%Y-%m') AS m, file_sha256, status "
+             "FROM etl_submission ORDER BY 1, 2")  # fmt: skip
+    with duckdb.connect(str(db_path(home)), read_only=True) as con:
+        records = con.sql(query).fetchall()
+    before = snapshot(db_path(home))
+    archived = {sha: home / "archive" / "sha256" / sha[:2] / sha for _, sha, _ in records}
+    run_purge(Settings(), dry_run=True, today=today)
+    assert all(p.exists() for p in archived.values())
+    run_purge(Settings(), dry_run=False, today=today)
+    for month, sha, _ in records:
+        assert archived[sha].exists() == (month >= "2024-03"), (month, sha)
+        assert Path(f"{archived[sha]}.purged").exists() == (month < "2024-03")
+    with duckdb.connect(str(db_path(home)), read_only=True) as con:
+        assert con.sql(query).fetchall() == records  # every record and hash stays
+        # (no relation may outlive the connection: it would keep the file open read-only)
+        purges = con.sql("SELECT count(*) FROM etl_archive_access WHERE purpose = 'purge'")
+        assert purges.fetchone() == (2 * len(TRUSTS) * 2,)
+        del purges
+    result = backfill_flow(from_month=MONTHS[0], to_month=MONTHS[-1])
+    assert result["partitions"] == len(TRUSTS) * 2  # 2024-03 and 2024-04 only
+    assert sorted(result["purged"]) == sorted(
+        f"{t} {m}: raw file purged on 2026-12-01 (older than MHSIP_ARCHIVE_RETENTION_MONTHS); "
+        "not reprocessed, its tables stay as loaded"
+        for t in TRUSTS for m in MONTHS[:2]
+    )  # fmt: skip
+    assert_same_tables(before, snapshot(db_path(home)))

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 KEY = "zq-Distinctive-Pseudonym-Key-7e1f09c2"  # a test key: searched for, never a real secret
 OTHER_KEY = "another-test-key-5b7d"
+ARCHIVE_KEY = "R2hKZGlzdGluY3RpdmUtYXJjaGl2ZS1rZXktNGMyYTk="  # 32 bytes, a test key: searched for
 TRUSTS = ["RWV", "ZZ1", "RWX"]  # NHS number + local id, local id only, spaced NHS number
 
 
@@ -34,6 +35,7 @@ def _clean_env(home: Path, landing: Path, key: str | None) -> dict[str, str]:
                PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")  # fmt: skip
     if key is not None:
         env["MHSIP_PSEUDONYMISATION_KEY"] = key
+        env["MHSIP_ARCHIVE_KEY"] = ARCHIVE_KEY
     return env
 
 
@@ -71,18 +73,21 @@ def test_the_cli_run_succeeds_with_prefect_home_inside_mhsip_home(cli_run) -> No
     assert b"rejected" in done.stdout  # the header-in-wrong-row file
 
 
-def test_no_key_or_identifier_in_any_file_under_home_but_the_archive(cli_run) -> None:
+def test_no_key_or_identifier_in_any_file_under_home_the_archive_included(cli_run) -> None:
+    """The raw archive is encrypted at rest: every byte of it is searched too."""
     home, identifiers = cli_run["home"], cli_run["ids"]
     assert len(identifiers) > 50
-    needles = [KEY.encode(), *(i.encode() for i in identifiers)]
-    searched, hits = 0, []
+    needles = [KEY.encode(), ARCHIVE_KEY.encode(), *(i.encode() for i in identifiers)]
+    searched, archived, hits = 0, 0, []
     for path in home.rglob("*"):
-        if not path.is_file() or path.relative_to(home).parts[0] == "archive":
+        if not path.is_file():
             continue
         data = path.read_bytes()
         searched += 1
+        archived += path.relative_to(home).parts[0] == "archive"
         hits += [(str(path.relative_to(home)), n.decode()) for n in needles if n in data]
     assert searched > 5
+    assert archived >= 2 * len(TRUSTS) * 2 - 1  # both datasets, two months, each trust
     assert hits == []
     output = cli_run["done"].stdout + cli_run["done"].stderr
     assert [n for n in needles if n in output] == []
@@ -124,7 +129,7 @@ def test_pseudonyms_are_stable_for_a_key_and_differ_between_keys(
 def test_without_a_key_the_cli_refuses_with_exit_2(tmp_path, monkeypatch) -> None:
     from mhsip.cli.app import app
 
-    for name in ("MHSIP_PSEUDONYMISATION_KEY", "MHSIP_DEMO_MODE"):
+    for name in ("MHSIP_PSEUDONYMISATION_KEY", "MHSIP_DEMO_MODE", "MHSIP_ARCHIVE_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MHSIP_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("MHSIP_LANDING", str(tmp_path / "landing"))
@@ -146,3 +151,24 @@ def test_without_a_key_a_subprocess_exits_2_with_one_line(tmp_path) -> None:
     lines = [line for line in done.stderr.decode().splitlines() if line.strip()]
     assert lines[0].startswith("mhsip: no pseudonymisation key")
     assert "Traceback" not in done.stderr.decode()
+
+
+def test_without_an_archive_key_a_subprocess_exits_2_with_one_line(tmp_path) -> None:
+    env = _clean_env(tmp_path / "home", tmp_path / "landing", KEY)
+    del env["MHSIP_ARCHIVE_KEY"]
+    done = subprocess.run(
+        [sys.executable, "-m", "mhsip.cli.app", "nightly"], cwd=REPO, env=env, capture_output=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    text = " ".join(done.stderr.decode().split())  # the console may wrap the line
+    assert text == ("mhsip: no archive key: set MHSIP_ARCHIVE_KEY (or MHSIP_DEMO_MODE=true for "
+                    "synthetic demo data only)")  # fmt: skip
+    env["MHSIP_ARCHIVE_KEY"] = "not-a-key"
+    done = subprocess.run(
+        [sys.executable, "-m", "mhsip.cli.app", "nightly"], cwd=REPO, env=env, capture_output=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "MHSIP_ARCHIVE_KEY is not an archive key" in done.stderr.decode()
+    assert "not-a-key" not in done.stderr.decode()

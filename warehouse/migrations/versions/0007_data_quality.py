@@ -1,8 +1,8 @@
 """Data-quality score (`mart_data_quality`, `mart_data_quality_score`) and resubmission changes
 (`etl_resubmission_change`, `etl_mart_source`).
 
-Revision ID: 0009
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -20,8 +20,8 @@ from warehouse.schema import (
     mart_data_quality_score,
 )
 
-revision = "0009"
-down_revision = "0003"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
