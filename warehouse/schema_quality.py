@@ -24,7 +24,6 @@ def quality_tables(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table,
         col("item_score", sa.Double,
             "(valid and complete - defaults in excess) / records x 100 (percent)"),
         col("coverage", sa.Double, "share of the expected period with data submitted (0..1)"),
-        col("submission_id", sa.Text, "etl_submission the counts come from"),
         sa.PrimaryKeyConstraint("trust_code", "reporting_month", "dataset", "data_item"),
         comment="One row per (trust, month, dataset, data item) of a loaded file: NHS Digital"
         " DQMI inputs and item score. Source: the facts and etl_submission.",

@@ -89,9 +89,10 @@ def test_a_resubmission_is_told_on_the_trusts_feedback_page(tmp_path: Path) -> N
             wh.refresh_dimensions(registry)
             wh.refresh_marts([("RX2", jan)])
         changes = wh.query("SELECT * FROM etl_resubmission_change")
-        published = wh.checkpoint_and_publish(tmp_path / "published.duckdb")
+        full = tmp_path / "operators.duckdb"  # the report reads the operators' full copy
+        wh.checkpoint_and_publish(tmp_path / "published.duckdb", full)
     assert set(changes["measure"]) >= {"interventions", "incidents", "people"}
-    build_report(Path(published), tmp_path / "site", registry)
+    build_report(full, tmp_path / "site", registry)
     page = unescape(_page(tmp_path / "site", "feedback", "RX2", "index.html"))
     assert "Your resubmission of 2024-01 changed: " in page
     assert "interventions 2 → 3" in page and "people 2 → 3" in page

@@ -25,8 +25,19 @@ def pg_warehouse(pg_url: str, published: Published):
         yield url
 
 
-def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+def _content(path: Path) -> object:
+    """A file's bytes; a workbook's cell values (an XLSX holds its save time, so its bytes differ
+    between any two saves)."""
+    if path.suffix != ".xlsx":
+        return path.read_bytes()
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return {s.title: [list(r) for r in s.iter_rows(values_only=True)] for s in book.worksheets}
+
+
+def _files(root: Path) -> dict[str, object]:
+    return {str(p.relative_to(root)): _content(p) for p in root.rglob("*") if p.is_file()}
 
 
 def test_report_from_postgres_is_the_report_from_duckdb(

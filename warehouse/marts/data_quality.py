@@ -73,14 +73,13 @@ def item_rows(loaded: pd.DataFrame, facts: dict[str, pd.DataFrame]) -> pd.DataFr
                 "valid_and_complete": counts.valid_and_complete, "defaults": counts.defaults,
                 "default_threshold": threshold, "defaults_in_excess": defaults_in_excess(counts),
                 "item_score": None if score is None else score * 100, "coverage": 1.0,
-                "submission_id": sub.submission_id,
             })  # fmt: skip
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
 ITEM_COLUMNS: Final = ["trust_code", "reporting_month", "dataset", "data_item", "records",
                        "valid_and_complete", "defaults", "default_threshold",
-                       "defaults_in_excess", "item_score", "coverage", "submission_id"]  # fmt: skip
+                       "defaults_in_excess", "item_score", "coverage"]  # fmt: skip
 
 
 def score_rows(items: pd.DataFrame) -> pd.DataFrame:
