@@ -123,6 +123,10 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("stay_end_before_month_start", "quarantine_row", WS,
          "The ward stay ended before the reporting month began; send only stays that overlap "
          "the month."),
+    Rule("identifier_in_key_column", "quarantine_row", None,
+         "An identifier column (incident, intervention or ward stay id, or ward code) holds "
+         "what looks like an NHS number or a local patient id, so the row cannot be loaded "
+         "without storing it; check the extract's columns are in the agreed order."),
     # --- warnings: load, but tell the trust -------------------------------------------------
     Rule("gender_unrecognised", "warn", None,
          "The stated gender is not a Person Stated Gender code (1, 2, 9, X) after mapping and "
@@ -151,6 +155,10 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("formula_like_cell", "warn", None,
          "Some cells start with '=', '+', '-' or '@', which a spreadsheet would run as a "
          "formula; they are loaded and shown as plain text, but check how the extract is made."),
+    Rule("identifier_withheld", "warn", None,
+         "A column that should not hold patient identifiers has what looks like an NHS number "
+         "or a local patient id; the value was withheld (loaded as blank or unknown) and "
+         "never stored; check the extract's columns are in the agreed order."),
     Rule("sudden_drop_to_zero", "warn", RI,
          "This is a nil return (no interventions) although recent months had interventions; "
          "confirm the month really had none and the extract was not empty by mistake."),

@@ -34,6 +34,7 @@ from transforms.codes import (
     STATED_GENDER,
     YES_NO,
 )
+from transforms.screening import MARKER
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -102,6 +103,17 @@ def _person_checks(gxe: Any, add: Add) -> None:
         value_set=sorted(ETHNICITY_NOT_STATED_OR_KNOWN),
         mostly={"$PARAMETER": MOSTLY_PARAMETERS["ethnicity_not_stated_high"]},
     )
+
+
+def _key_checks(gxe: Any, add: Add, keys: tuple[str, ...]) -> None:
+    """A key column holding an identifier-like value (withheld at read) quarantines the row."""
+    for key in keys:
+        add(
+            "identifier_in_key_column",
+            gxe.ExpectColumnValuesToNotBeInSet,
+            column=key,
+            value_set=[MARKER],
+        )
 
 
 def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
@@ -233,8 +245,10 @@ def build_suite(dataset: Dataset) -> gx.ExpectationSuite:
         expectations.append(expectation_type(**kwargs, meta={"rule": rule}, severity=severity))
 
     if dataset == "restrictive_interventions":
+        _key_checks(gxe, add, ("incident_id", "intervention_id", "ward_code"))
         _intervention_checks(gxe, add, Column)
     else:
+        _key_checks(gxe, add, ("ward_stay_id", "ward_code"))
         _stay_checks(gxe, add, Column)
     _person_checks(gxe, add)
     return gx.ExpectationSuite(name=suite_name(dataset), expectations=expectations)

@@ -21,7 +21,6 @@ import pandas as pd
 _SEPARATORS: Final = r"[\s\-]"
 _TEN_DIGITS: Final = r"[0-9]{10}"
 _WEIGHTS: Final = np.arange(10, 1, -1)
-WITHHELD: Final = "[WITHHELD: LOOKS LIKE AN NHS NUMBER]"  # upper case: survives code spelling rules
 KEY_HEX_CHARS: Final = 32  # 128 bits: collision-free at national scale, short enough to index
 
 
@@ -60,21 +59,6 @@ def _valid_mask(cleaned: pd.Series) -> pd.Series:
         check = np.where(check == 11, 0, check)
         valid[ten] = (check != 10) & (check == digits[:, 9])
     return pd.Series(valid, index=cleaned.index)
-
-
-def withhold_nhs_like(text: pd.Series) -> pd.Series:
-    """`text` with every value shaped like an NHS number (ten digits once spaces and dashes go)
-    replaced by `WITHHELD`. For columns that should never hold one: when a trust's columns are
-    misaligned, the numbers must not travel on as "the offending value" in messages.
-
-    Checked once per distinct value (coded columns hold a handful), then spread to the rows.
-    """
-    positions, distinct = pd.factorize(text)
-    shaped = _normalised(pd.Series(distinct, dtype="str")).str.fullmatch(_TEN_DIGITS, na=False)
-    if not shaped.any():
-        return text.copy()
-    hits = np.append(shaped.to_numpy(dtype=bool), False)[positions]
-    return text.mask(hits, WITHHELD)
 
 
 def nhs_number_status(series: pd.Series) -> pd.Series:

@@ -70,6 +70,9 @@ class TrustConfig(_Strict):
     values: dict[str, dict[str, str]] = {}
     accept_row_count_change: bool = False  # set while a trust's volumes legitimately jump
     ethnicity_unknown_warn_share: Annotated[float, Field(ge=0, le=1)] = 0.2
+    # a regular expression for the trust's local patient ids (e.g. "RIO\\d{7}"): any cell of
+    # any other column holding one is withheld at read time (transforms/screening.py)
+    local_patient_id_pattern: str | None = None
     spc: SpcSettings = SpcSettings()
 
     @field_validator("ods_code")
@@ -77,6 +80,19 @@ class TrustConfig(_Strict):
     def _ods(cls, v: str) -> str:
         if not ODS_CODE.fullmatch(v):
             raise ValueError("an ODS code is 3 to 5 upper-case letters or digits, e.g. RX2")
+        return v
+
+    @field_validator("local_patient_id_pattern")
+    @classmethod
+    def _local_id(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            pattern = re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if pattern.fullmatch(""):
+            raise ValueError("the pattern matches an empty value; it must describe an id")
         return v
 
     @field_validator("columns")

@@ -1,7 +1,8 @@
 """The bad-input corpus: one row per case, each in its own trust-month, expected outcome first.
 
 Trusts are chosen for their dialect: RJ8, RW1, RWX and ZZ1 send comma CSV, RXY tab-separated
-text, RWV and RDY Excel workbooks (RWV with its header on row 3), RH5 Parquet. Cases sit in the
+text, RWV and RDY Excel workbooks (RWV with its header on row 3), RH5 Parquet, RVN semicolon
+CSV in Windows-1252 with RiO numbers as its only patient identifier. Cases sit in the
 first four months of 2024, so the row-count history rule (three months needed) cannot interfere.
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 from tests.hostile.helpers import builders as b
+from tests.hostile.helpers import planted as p
 from tests.hostile.helpers.corpus import Case, Observed, Site
 
 Check = Callable[[Observed, Site], None]
@@ -143,7 +145,16 @@ CASES: tuple[Case, ...] = (
     Case("symlinked_trust_folder", "RNU", "", None,
          "the trust folder is a symbolic link to a folder outside", b.symlinked_trust_folder,
          None, "symlink_outside_landing", ("never followed",)),
+    # --- identifiers in the wrong column -----------------------------------------------------
+    Case("nhs_number_in_ward_code", "RJ8", "2024-01", WS,
+         "a patient's NHS number in the ward code column", p.nhs_number_in_ward_code, "loaded"),
+    Case("dashed_nhs_number_in_incident_id", "RVN", "2024-01", RI,
+         "an NHS number written 943-476-5919 as the incident id",
+         p.dashed_nhs_number_in_incident_id, "loaded"),
+    Case("local_id_in_reason", "RVN", "2024-02", RI,
+         "another patient's RiO number in the reason column", p.local_id_in_reason, "loaded",
+         warning="identifier_withheld"),
 )  # fmt: skip
 
-TRUSTS = ("RJ8", "RW1", "RWX", "ZZ1", "RXY", "RWV", "RDY", "RH5")
+TRUSTS = ("RJ8", "RW1", "RWX", "ZZ1", "RXY", "RWV", "RDY", "RH5", "RVN")
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04")

@@ -1,0 +1,52 @@
+"""Builders for the second round of hostile cases: identifiers planted in the wrong column.
+
+Each builder edits one clean generated CSV file in place (as `builders` does) and returns the
+source rows it expects quarantined. The planted values are recorded in `PLANTED` so that a test
+can search every output for them.
+"""
+
+from __future__ import annotations
+
+from tests.hostile.helpers.corpus import Quarantine, Site
+from transforms.identifiers import normalise_nhs_number
+
+RI = "restrictive_interventions"
+WS = "ward_stays"
+DASHED_NHS = "943-476-5919"  # valid check digit, printed with dashes
+PLANTED: set[str] = {DASHED_NHS, "9434765919"}
+
+
+def _column(site: Site, grid: list[list[str]], dataset: str, field: str) -> int:
+    return grid[0].index(site.header(dataset, field))
+
+
+def nhs_number_in_ward_code(site: Site) -> Quarantine:
+    """Data row 2's ward code holds its own patient's NHS number (columns shifted by one)."""
+    path = site.file(WS)
+    grid = site.read_grid(path)
+    nhs = grid[2][_column(site, grid, WS, "nhs_number")]
+    grid[2][_column(site, grid, WS, "ward_code")] = nhs
+    PLANTED.update({nhs, normalise_nhs_number(nhs) or nhs})
+    site.write_grid(path, grid)
+    return {3: "identifier_in_key_column"}
+
+
+def dashed_nhs_number_in_incident_id(site: Site) -> Quarantine:
+    """Data row 1's incident id is an NHS number written with dashes."""
+    path = site.file(RI)
+    grid = site.read_grid(path)
+    grid[1][_column(site, grid, RI, "incident_id")] = DASHED_NHS
+    site.write_grid(path, grid)
+    return {2: "identifier_in_key_column"}
+
+
+def local_id_in_reason(site: Site) -> Quarantine:
+    """Data row 1's reason holds another patient's local id (from the last row): the row loads,
+    the reason is withheld."""
+    path = site.file(RI)
+    grid = site.read_grid(path)
+    local = grid[-1][_column(site, grid, RI, "local_patient_id")]
+    grid[1][_column(site, grid, RI, "reason")] = local
+    PLANTED.add(local)
+    site.write_grid(path, grid)
+    return {}
