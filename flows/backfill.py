@@ -12,6 +12,7 @@ from prefect import State, flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.plan import archived_files, group_partitions
+from flows.preflight import check_settings
 from flows.runs import busy, execute, finished, open_run
 from flows.settings import Settings
 from flows.work import PartitionWork
@@ -35,6 +36,7 @@ def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = Non
     settings = Settings()
     first, last = date.fromisoformat(f"{from_month}-01"), date.fromisoformat(f"{to_month}-01")
     try:
+        check_settings(settings, landing=False)  # one line, before anything is touched
         with open_run(settings) as run:
             works = backfill_plan(run.warehouse, trusts, first, last)
             return finished(execute(run, works, []))

@@ -6,6 +6,7 @@ from prefect import State, flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.plan import changed_files, group_partitions
+from flows.preflight import check_settings
 from flows.runs import busy, execute, finished, open_run
 from flows.settings import Settings
 from flows.tasks import scan_task
@@ -21,6 +22,7 @@ def nightly_flow(trusts: list[str] | None = None) -> dict | State:
     """Idempotent: files already seen (same content) are skipped; a second run changes nothing."""
     settings = Settings()
     try:
+        check_settings(settings, landing=True)  # one line, before anything is touched
         with open_run(settings) as run:
             files, problems = scan_task(
                 settings.landing_url, run.registry, trusts, settings.max_file_bytes

@@ -86,3 +86,12 @@ def pseudonymise(nhs: pd.Series, local_id: pd.Series, trust_code: str, key: byte
 
 def _digest(token: str, key: bytes) -> str:
     return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
+
+
+KEY_CHECK_LABEL: Final = b"mhsip pseudonymisation key check v1"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A check value of the key (HMAC of a fixed label): equal for equal keys, and reveals
+    nothing of the key or of any pseudonym (the label is never a patient token)."""
+    return hmac.new(key, KEY_CHECK_LABEL, hashlib.sha256).hexdigest()

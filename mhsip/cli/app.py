@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
-from mhsip.cli.console import err, fail
+from mhsip.cli.console import err, fail, registry_or_fail
 from serving import temporary_api
 
 app = typer.Typer(
@@ -34,16 +34,46 @@ def _month(text: str) -> date:
         raise typer.BadParameter(f"'{text}' is not a YYYY-MM month") from None
 
 
-def _settings(demo: bool = False) -> Settings:
+def _settings(demo: bool = False, landing: bool = False) -> Settings:
+    """Settings checked before anything is created: a setting that cannot work, a missing key
+    or (for the nightly, `landing`) an unusable landing zone exits 2 with one line."""
+    from flows.preflight import SettingsError, check_settings
+
     if demo:  # the flows read their settings from the environment, so demo mode goes there
         os.environ["MHSIP_DEMO_MODE"] = "true"
-    settings = Settings()
+    try:
+        settings = Settings()
+        check_settings(settings, landing=landing)
+    except (SettingsError, ValueError) as exc:
+        fail(" ".join(str(exc).split()) if isinstance(exc, SettingsError) else _first(exc), 2)
+    registry_or_fail(settings)  # a trust YAML that cannot work, before anything is created
+    _key_matches_or_fail(settings)
     prepare_environment(settings)
     try:
         settings.key_bytes()
     except MissingKeyError as exc:
         fail(str(exc), 2)
     return settings
+
+
+def _key_matches_or_fail(settings: Settings) -> None:
+    """Exit 2 (one line) when the warehouse was built with another pseudonymisation key."""
+    from transforms.identifiers import key_fingerprint
+    from warehouse.key_check import KEY_MISMATCH, read_fingerprint
+
+    try:
+        key = settings.key_bytes()
+    except MissingKeyError:
+        return  # reported just after, as before
+    stored = read_fingerprint(settings.warehouse)
+    if stored is not None and stored != key_fingerprint(key):
+        fail(KEY_MISMATCH, 2)
+
+
+def _first(exc: Exception) -> str:
+    """A settings validation error as one line (pydantic's message spans several)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return "invalid setting: " + "; ".join(lines[1:3] if len(lines) > 2 else lines)
 
 
 @app.command()
@@ -65,7 +95,7 @@ def generate(
 @app.command()
 def nightly(trust: TrustOpt = None) -> None:
     """Process new and changed submissions in the landing zone."""
-    settings = _settings()
+    settings = _settings(landing=True)
     temporary_api.start_in_background()  # overlaps the imports below
     from mhsip.cli.commands import run_nightly
 
