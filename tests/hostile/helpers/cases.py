@@ -154,6 +154,16 @@ CASES: tuple[Case, ...] = (
     Case("local_id_in_reason", "RVN", "2024-02", RI,
          "another patient's RiO number in the reason column", p.local_id_in_reason, "loaded",
          warning="identifier_withheld"),
+    # --- what the landing scan does not read, reported ---------------------------------------
+    Case("fifo_named_like_extract", "RH5", "2024-02", RI,
+         "a named pipe (FIFO) in place of the extract, with its name",
+         p.fifo_named_like_an_extract, None, "not_a_regular_file", ("not a regular file",)),
+    Case("extract_in_subfolder", "RH5", "2024-03", RI,
+         "the extract one folder too deep (a subfolder of the month folder)",
+         p.extract_in_a_subfolder, None, "subfolder_in_month_folder", ("'extra'",)),
+    Case("file_in_trust_folder", "RVN", "", None,
+         "an extract directly in the trust folder, outside any month folder",
+         p.file_in_trust_folder, None, "file_outside_month_folder", ("outside a month folder",)),
 )  # fmt: skip
 
 TRUSTS = ("RJ8", "RW1", "RWX", "ZZ1", "RXY", "RWV", "RDY", "RH5", "RVN")

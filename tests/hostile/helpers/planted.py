@@ -50,3 +50,30 @@ def local_id_in_reason(site: Site) -> Quarantine:
     PLANTED.add(local)
     site.write_grid(path, grid)
     return {}
+
+
+def fifo_named_like_an_extract(site: Site) -> Quarantine:
+    """The extract replaced by a named pipe of the same name (reading it would block)."""
+    import os
+
+    path = site.file(RI)
+    path.unlink()
+    os.mkfifo(path)
+    return {}
+
+
+def extract_in_a_subfolder(site: Site) -> Quarantine:
+    """The month's interventions file one folder too deep."""
+    path = site.file(RI)
+    (site.folder / "extra").mkdir()
+    path.rename(site.folder / "extra" / path.name)
+    return {}
+
+
+def file_in_trust_folder(site: Site) -> Quarantine:
+    """A copy of an extract dropped in the trust's folder, outside any month folder."""
+    import shutil
+
+    source = site.file(WS, "2024-03")
+    shutil.copyfile(source, site.landing / site.trust_code / source.name)
+    return {}
