@@ -15,6 +15,7 @@ from typing import Any, Final
 import pandas as pd
 
 from transforms.screening import MARKER, screen_text
+from transforms.xlsx_traps import EXCEL_ERRORS
 
 WITHHELD: Final = "(value withheld)"
 _MAX_QUOTE: Final = 40
@@ -75,6 +76,16 @@ DETAILS: Final[dict[str, Callable[[Row], str]]] = {
     "identifier_in_key_column": lambda r: (
         ", ".join(label for label, column in _KEYS if column in r and r[column] == MARKER)
         + " held a value that looks like an NHS number or local patient id (withheld)"
+    ),
+    "excel_error_cell": lambda r: "; ".join(
+        f"{column} holds the Excel error {value}"
+        for column, value in r.items()
+        if isinstance(value, str) and value in EXCEL_ERRORS and not str(column).startswith("_")
+    ),
+    "start_before_1900": lambda r: f"start {quote(r['start'])} is before 1900",
+    "duration_implausible": lambda r: (
+        f"start {quote(r['start'])} to end {quote(r['end'])} is"
+        f" {r['_duration_minutes']:,.0f} minutes, longer than possible for its type"
     ),
     "incident_id_missing": _blank("incident_id"),
     "intervention_id_missing": _blank("intervention_id"),

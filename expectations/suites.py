@@ -45,6 +45,12 @@ ETHNICITY_PARAMETER: Final = "ethnicity_known_share_min"
 MOSTLY_PARAMETERS: Final = {"ethnicity_not_stated_high": ETHNICITY_PARAMETER}
 LSOA_PATTERN: Final = r"^E01[0-9]{6}$"  # 2011 and 2021 English LSOA codes share this shape
 RESTRAINT_WARN_MINUTES: Final = 24 * 60
+# Plausibility bounds (quarantine): a physical or chemical restraint over 7 days, any
+# intervention over a year (seclusion and long-term segregation can run for months), a start
+# before 1900 (two-digit years, placeholder dates).
+RESTRAINT_QUARANTINE_MINUTES: Final = 7 * 24 * 60
+ANY_QUARANTINE_MINUTES: Final = 366 * 24 * 60
+EARLIEST_START: Final = "1900-01-01T00:00:00"  # compared with the naive local start date
 RI_FLAGS: Final = (
     "injury_patient", "injury_staff", "injury_other", "post_incident_review_patient", "lda_flag",
 )  # fmt: skip
@@ -167,6 +173,28 @@ def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
         )
     restraint = sorted(c for c, f in INTERVENTION_FAMILY.items() if f in ("physical", "chemical"))
     add(
+        "start_before_1900",
+        gxe.ExpectColumnValuesToBeBetween,
+        column="_event_date",
+        min_value=EARLIEST_START,
+    )
+    add(
+        "duration_implausible",
+        gxe.ExpectColumnValuesToBeBetween,
+        column="_duration_minutes",
+        max_value=ANY_QUARANTINE_MINUTES,
+    )
+    restraint_codes = sorted(
+        c for c, f in INTERVENTION_FAMILY.items() if f in ("physical", "chemical")
+    )
+    add(
+        "duration_implausible",
+        gxe.ExpectColumnValuesToBeBetween,
+        column="_duration_minutes",
+        max_value=RESTRAINT_QUARANTINE_MINUTES,
+        row_condition=column("intervention_type").is_in(restraint_codes),
+    )
+    add(
         "restraint_over_24_hours",
         gxe.ExpectColumnValuesToBeBetween,
         column="_duration_minutes",
@@ -250,6 +278,12 @@ def build_suite(dataset: Dataset) -> gx.ExpectationSuite:
     else:
         _key_checks(gxe, add, ("ward_stay_id", "ward_code"))
         _stay_checks(gxe, add, Column)
+    add(
+        "excel_error_cell",
+        gxe.ExpectColumnValuesToBeInSet,
+        column="_excel_error",
+        value_set=[False],
+    )
     _person_checks(gxe, add)
     return gx.ExpectationSuite(name=suite_name(dataset), expectations=expectations)
 

@@ -182,7 +182,8 @@ def open_run(settings: Settings) -> Iterator[Run]:
         registry=registry, key=settings.key_bytes(), archive_url=settings.archive_url,
         imd=load_imd(settings.imd_path), flow_run_id=str(flow_run.id) if flow_run.id else None,
         max_file_bytes=settings.max_file_bytes,
-        read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes),
+        read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes,
+                               max_columns=settings.max_columns),
     )  # fmt: skip
     warehouse = open_with_retries(settings)
     try:

@@ -12,6 +12,7 @@ EXPECTED = {
         "wrong_reporting_month", "implausible_row_count", "duplicate_of_other_month",
         "empty_ward_stays", "file_too_large", "unsafe_file_name", "symlink_outside_landing",
         "symlink_not_followed",
+        "too_many_columns",
     },
     "quarantine_row": {
         "incident_id_missing", "intervention_id_missing", "duplicate_intervention",
@@ -22,6 +23,7 @@ EXPECTED = {
         "stay_start_missing_or_invalid", "stay_start_after_month_end", "stay_end_invalid",
         "stay_end_before_stay_start", "stay_end_before_month_start",
         "identifier_in_key_column",
+        "excel_error_cell", "start_before_1900", "duration_implausible",
     },
     "warn": {
         "gender_unrecognised", "gender_identity_unrecognised", "lsoa_malformed",

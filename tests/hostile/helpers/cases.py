@@ -50,6 +50,14 @@ def _file_name_kept(name: str) -> Check:
     return check
 
 
+def _error_named(obs: Observed, site: Site) -> None:
+    """The quarantine says which cell holds which error, never that it is blank."""
+    details = [d for rules in obs.quarantine.values() for d in rules.values()]
+    assert any("holds the Excel error #REF!" in d for d in details), details
+    assert any("holds the Excel error #DIV/0!" in d for d in details), details
+    assert not any("blank" in d for d in details), details
+
+
 def _identical_is_noop(obs: Observed, site: Site) -> None:
     assert obs.second_run == [], "an identical resubmission was processed again"
     assert obs.submissions.status.tolist() == ["loaded"]
@@ -154,6 +162,18 @@ CASES: tuple[Case, ...] = (
     Case("local_id_in_reason", "RVN", "2024-02", RI,
          "another patient's RiO number in the reason column", p.local_id_in_reason, "loaded",
          warning="identifier_withheld"),
+    # --- Excel's traps -----------------------------------------------------------------------
+    Case("xlsx_merged_header", "RWV", "2024-01", WS,
+         "the stay start and stay end headings merged into one cell", p.xlsx_merged_header,
+         "rejected", "file_unreadable", ("merged cells",)),
+    Case("xlsx_error_cells", "RDY", "2024-01", WS,
+         "#REF! in a stay end and #DIV/0! in a stay start", p.xlsx_error_cells, "loaded",
+         check=_error_named),
+    # --- plausibility ------------------------------------------------------------------------
+    Case("end_in_year_9999", "RVN", "2024-03", RI, "an end of 31/12/9999 (a placeholder)",
+         p.end_in_year_9999, "loaded"),
+    Case("six_hundred_columns", "RVN", "2024-04", RI, "a header with 600 extra columns",
+         p.six_hundred_columns, "rejected", "too_many_columns", ("MHSIP_MAX_COLUMNS",)),
     # --- what the landing scan does not read, reported ---------------------------------------
     Case("fifo_named_like_extract", "RH5", "2024-02", RI,
          "a named pipe (FIFO) in place of the extract, with its name",

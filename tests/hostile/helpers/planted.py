@@ -77,3 +77,54 @@ def file_in_trust_folder(site: Site) -> Quarantine:
     source = site.file(WS, "2024-03")
     shutil.copyfile(source, site.landing / site.trust_code / source.name)
     return {}
+
+
+def _workbook(site: Site, dataset: str):  # -> (path, workbook, sheet, {heading: column})
+    import openpyxl
+
+    path = site.file(dataset)
+    book = openpyxl.load_workbook(path)
+    sheet = book[site.trust.sheet] if site.trust.sheet else book.worksheets[0]
+    row = site.trust.header_row
+    headings = {str(c.value): c.column for c in sheet[row] if c.value is not None}
+    return path, book, sheet, headings
+
+
+def xlsx_merged_header(site: Site) -> Quarantine:
+    """The stay start and stay end headings merged into one cell (a 'Dates' banner)."""
+    path, book, sheet, headings = _workbook(site, WS)
+    row = site.trust.header_row
+    first = headings[site.header(WS, "stay_start")]
+    last = headings[site.header(WS, "stay_end")]
+    sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    book.save(path)
+    return {}
+
+
+def xlsx_error_cells(site: Site) -> Quarantine:
+    """#REF! in the first stay's end, #DIV/0! in the second stay's start (formulas that failed;
+    the fast reader sees both as blank)."""
+    path, book, sheet, headings = _workbook(site, WS)
+    row = site.trust.header_row
+    sheet.cell(row + 1, headings[site.header(WS, "stay_end")]).value = "#REF!"
+    sheet.cell(row + 2, headings[site.header(WS, "stay_start")]).value = "#DIV/0!"
+    book.save(path)
+    return {row + 1: "excel_error_cell", row + 2: "excel_error_cell"}
+
+
+def end_in_year_9999(site: Site) -> Quarantine:
+    """Data row 1 ends on 31/12/9999 (a placeholder for 'not ended')."""
+    path = site.file(RI)
+    grid = site.read_grid(path)
+    grid[1][_column(site, grid, RI, "end")] = "31/12/9999 00:00"
+    site.write_grid(path, grid)
+    return {2: "duration_implausible"}
+
+
+def six_hundred_columns(site: Site) -> Quarantine:
+    """600 extra empty columns on the header: refused before its rows are read."""
+    path = site.file(RI)
+    grid = site.read_grid(path)
+    grid[0] += [f"extra {i}" for i in range(600)]
+    site.write_grid(path, grid)
+    return {}
