@@ -121,7 +121,8 @@ def _live(tables: dict) -> dict:
     quarantine = tables["etl_quarantine"]
     kept = quarantine[quarantine.submission_id.isin(set(live.submission_id))]
     out["etl_quarantine"] = kept.reset_index(drop=True)
-    return {k: v.drop(columns=[c for c in v.columns if c in VOLATILE]) for k, v in out.items()}
+    volatile = VOLATILE | {"recorded_at"}
+    return {k: v.drop(columns=[c for c in v.columns if c in volatile]) for k, v in out.items()}
 
 
 def _diverges(home: Path, replay: Path) -> list[str]:
