@@ -43,16 +43,15 @@ def _settings(demo: bool = False, landing: bool = False) -> Settings:
         os.environ["MHSIP_DEMO_MODE"] = "true"
     try:
         settings = Settings()
+        settings.key_bytes()
         check_settings(settings, landing=landing)
+    except MissingKeyError as exc:
+        fail(str(exc), 2)
     except (SettingsError, ValueError) as exc:
         fail(" ".join(str(exc).split()) if isinstance(exc, SettingsError) else _first(exc), 2)
     registry_or_fail(settings)  # a trust YAML that cannot work, before anything is created
     _key_matches_or_fail(settings)
     prepare_environment(settings)
-    try:
-        settings.key_bytes()
-    except MissingKeyError as exc:
-        fail(str(exc), 2)
     return settings
 
 
@@ -61,10 +60,7 @@ def _key_matches_or_fail(settings: Settings) -> None:
     from transforms.identifiers import key_fingerprint
     from warehouse.key_check import KEY_MISMATCH, read_fingerprint
 
-    try:
-        key = settings.key_bytes()
-    except MissingKeyError:
-        return  # reported just after, as before
+    key = settings.key_bytes()  # checked present already
     stored = read_fingerprint(settings.warehouse)
     if stored is not None and stored != key_fingerprint(key):
         fail(KEY_MISMATCH, 2)
