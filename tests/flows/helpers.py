@@ -19,7 +19,7 @@ from synthetic import generate
 from transforms.trust_config import Registry
 
 # Columns that record when or by which run something happened, not what was loaded.
-VOLATILE = {"received_at", "processed_at", "flow_run_id", "refreshed_at"}
+VOLATILE = {"received_at", "processed_at", "flow_run_id", "refreshed_at", "recorded_at"}
 
 
 def make_landing(
