@@ -2,21 +2,28 @@
 
 One sentence per (row, rule); the row is a mapping of the derived frame's columns. A sentence
 never contains a patient identifier, patient_key or date of birth (those say "(value withheld)"),
-and any quoted text that looks like an NHS number (ten digits, spaced or not) is withheld too, in
-case a trust's columns were shifted. Quoted text is cut to 40 characters.
+and any quoted text that `transforms.screening` finds identifier-like is withheld too, in case a
+trust's columns were shifted (the trust's own local id pattern is applied to the whole sentence
+when the outcome is made, `flows/outcomes.py`). Quoted text is cut to 40 characters.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import pandas as pd
 
+from transforms.screening import MARKER, screen_text
+from transforms.xlsx_traps import EXCEL_ERRORS
+
 WITHHELD: Final = "(value withheld)"
-_TEN_DIGITS: Final = re.compile(r"\d{3}[\s-]?\d{3}[\s-]?\d{4}")
 _MAX_QUOTE: Final = 40
+
+_KEYS: Final = (
+    ("incident id", "incident_id"), ("intervention id", "intervention_id"),
+    ("ward stay id", "ward_stay_id"), ("ward code", "ward_code"),
+)  # fmt: skip
 
 Row = Mapping[Any, Any]  # one derived-frame row: column name -> value
 
@@ -30,7 +37,7 @@ def quote(value: Any) -> str:
     if _missing(value):
         return "blank"
     text = str(value)
-    if _TEN_DIGITS.search(text):
+    if text == MARKER or screen_text(text) != text:
         return WITHHELD
     if len(text) > _MAX_QUOTE:
         text = text[: _MAX_QUOTE - 3] + "..."
@@ -66,6 +73,20 @@ def _blank(label: str) -> Callable[[Row], str]:
 
 
 DETAILS: Final[dict[str, Callable[[Row], str]]] = {
+    "identifier_in_key_column": lambda r: (
+        ", ".join(label for label, column in _KEYS if column in r and r[column] == MARKER)
+        + " held a value that looks like an NHS number or local patient id (withheld)"
+    ),
+    "excel_error_cell": lambda r: "; ".join(
+        f"{column} holds the Excel error {value}"
+        for column, value in r.items()
+        if isinstance(value, str) and value in EXCEL_ERRORS and not str(column).startswith("_")
+    ),
+    "start_before_1900": lambda r: f"start {quote(r['start'])} is before 1900",
+    "duration_implausible": lambda r: (
+        f"start {quote(r['start'])} to end {quote(r['end'])} is"
+        f" {r['_duration_minutes']:,.0f} minutes, longer than possible for its type"
+    ),
     "incident_id_missing": _blank("incident_id"),
     "intervention_id_missing": _blank("intervention_id"),
     "duplicate_intervention": lambda r: (

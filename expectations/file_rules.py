@@ -89,6 +89,8 @@ def _implausible_count(rows: int, trust: TrustConfig, history: FileHistory) -> F
     if not history.recent_row_counts:
         return None
     median = statistics.median(history.recent_row_counts[-6:])
+    if median == 0:  # recent nil returns give no volume to compare with (found by the soak)
+        return None
     # Integer percents, so exactly 20% and 500% are accepted (0.2 * 100 is not 20 in floats).
     if ROW_COUNT_MIN_PERCENT * median <= rows * 100 <= ROW_COUNT_MAX_PERCENT * median:
         return None

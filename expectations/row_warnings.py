@@ -105,3 +105,13 @@ def unmapped_code_findings(unmapped: Mapping[str, Mapping[str, int]]) -> list[Fi
         return []
     detail = "no mapping for local values: " + "; ".join(parts)
     return [Finding("unmapped_local_code", "warn", detail, count=total)]
+
+
+def withheld_findings(withheld: Mapping[str, list[int]]) -> list[Finding]:
+    """The `identifier_withheld` warning from `MappingResult.withheld` ({field: source rows})."""
+    rows = sorted({r for numbers in withheld.values() for r in numbers})
+    if not rows:
+        return []
+    fields = ", ".join(f"{name} ({len(numbers)})" for name, numbers in withheld.items())
+    detail = f"values that look like an NHS number or local patient id were withheld in {fields}"
+    return [Finding("identifier_withheld", "warn", detail, len(rows), tuple(rows[:MAX_EXAMPLES]))]

@@ -53,6 +53,9 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("file_too_large", "reject_file", None,
          "The file is larger than the pipeline accepts, or would expand beyond its limit when "
          "unzipped, so it was not opened; send the month's extract only, without padding."),
+    Rule("too_many_columns", "reject_file", None,
+         "The header has far more columns than any extract (over the configured limit), so the "
+         "file was not read; send the agreed columns only."),
     Rule("unsafe_file_name", "reject_file", None,
          "The file or folder name contains a path separator or control or invisible "
          "characters, so it was not read; rename it with plain letters, digits, spaces and "
@@ -123,6 +126,20 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("stay_end_before_month_start", "quarantine_row", WS,
          "The ward stay ended before the reporting month began; send only stays that overlap "
          "the month."),
+    Rule("identifier_in_key_column", "quarantine_row", None,
+         "An identifier column (incident, intervention or ward stay id, or ward code) holds "
+         "what looks like an NHS number or a local patient id, so the row cannot be loaded "
+         "without storing it; check the extract's columns are in the agreed order."),
+    Rule("start_before_1900", "quarantine_row", RI,
+         "The intervention start is before 1900, which cannot be right; check the start "
+         "date-time (a year typed with two digits, or a placeholder date)."),
+    Rule("duration_implausible", "quarantine_row", RI,
+         "The intervention lasts longer than is possible for its type (a physical or chemical "
+         "restraint over 7 days, anything over a year); check the end date-time (a placeholder "
+         "such as 9999-12-31?) or leave it blank while ongoing."),
+    Rule("excel_error_cell", "quarantine_row", None,
+         "A cell holds an Excel error value (#REF!, #DIV/0!, #VALUE!, #N/A, ...) from a formula "
+         "that failed, so the row's value is unknown; fix the formula or type the value."),
     # --- warnings: load, but tell the trust -------------------------------------------------
     Rule("gender_unrecognised", "warn", None,
          "The stated gender is not a Person Stated Gender code (1, 2, 9, X) after mapping and "
@@ -151,6 +168,10 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("formula_like_cell", "warn", None,
          "Some cells start with '=', '+', '-' or '@', which a spreadsheet would run as a "
          "formula; they are loaded and shown as plain text, but check how the extract is made."),
+    Rule("identifier_withheld", "warn", None,
+         "A column that should not hold patient identifiers has what looks like an NHS number "
+         "or a local patient id; the value was withheld (loaded as blank or unknown) and "
+         "never stored; check the extract's columns are in the agreed order."),
     Rule("sudden_drop_to_zero", "warn", RI,
          "This is a nil return (no interventions) although recent months had interventions; "
          "confirm the month really had none and the extract was not empty by mistake."),

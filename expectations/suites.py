@@ -34,6 +34,7 @@ from transforms.codes import (
     STATED_GENDER,
     YES_NO,
 )
+from transforms.screening import MARKER
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -44,6 +45,12 @@ ETHNICITY_PARAMETER: Final = "ethnicity_known_share_min"
 MOSTLY_PARAMETERS: Final = {"ethnicity_not_stated_high": ETHNICITY_PARAMETER}
 LSOA_PATTERN: Final = r"^E01[0-9]{6}$"  # 2011 and 2021 English LSOA codes share this shape
 RESTRAINT_WARN_MINUTES: Final = 24 * 60
+# Plausibility bounds (quarantine): a physical or chemical restraint over 7 days, any
+# intervention over a year (seclusion and long-term segregation can run for months), a start
+# before 1900 (two-digit years, placeholder dates).
+RESTRAINT_QUARANTINE_MINUTES: Final = 7 * 24 * 60
+ANY_QUARANTINE_MINUTES: Final = 366 * 24 * 60
+EARLIEST_START: Final = "1900-01-01T00:00:00"  # compared with the naive local start date
 RI_FLAGS: Final = (
     "injury_patient", "injury_staff", "injury_other", "post_incident_review_patient", "lda_flag",
 )  # fmt: skip
@@ -104,6 +111,17 @@ def _person_checks(gxe: Any, add: Add) -> None:
     )
 
 
+def _key_checks(gxe: Any, add: Add, keys: tuple[str, ...]) -> None:
+    """A key column holding an identifier-like value (withheld at read) quarantines the row."""
+    for key in keys:
+        add(
+            "identifier_in_key_column",
+            gxe.ExpectColumnValuesToNotBeInSet,
+            column=key,
+            value_set=[MARKER],
+        )
+
+
 def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
     add("incident_id_missing", gxe.ExpectColumnValuesToNotBeNull, column="incident_id")
     add("intervention_id_missing", gxe.ExpectColumnValuesToNotBeNull, column="intervention_id")
@@ -154,6 +172,28 @@ def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
             value_set=sorted(YES_NO),
         )
     restraint = sorted(c for c, f in INTERVENTION_FAMILY.items() if f in ("physical", "chemical"))
+    add(
+        "start_before_1900",
+        gxe.ExpectColumnValuesToBeBetween,
+        column="_event_date",
+        min_value=EARLIEST_START,
+    )
+    add(
+        "duration_implausible",
+        gxe.ExpectColumnValuesToBeBetween,
+        column="_duration_minutes",
+        max_value=ANY_QUARANTINE_MINUTES,
+    )
+    restraint_codes = sorted(
+        c for c, f in INTERVENTION_FAMILY.items() if f in ("physical", "chemical")
+    )
+    add(
+        "duration_implausible",
+        gxe.ExpectColumnValuesToBeBetween,
+        column="_duration_minutes",
+        max_value=RESTRAINT_QUARANTINE_MINUTES,
+        row_condition=column("intervention_type").is_in(restraint_codes),
+    )
     add(
         "restraint_over_24_hours",
         gxe.ExpectColumnValuesToBeBetween,
@@ -233,9 +273,17 @@ def build_suite(dataset: Dataset) -> gx.ExpectationSuite:
         expectations.append(expectation_type(**kwargs, meta={"rule": rule}, severity=severity))
 
     if dataset == "restrictive_interventions":
+        _key_checks(gxe, add, ("incident_id", "intervention_id", "ward_code"))
         _intervention_checks(gxe, add, Column)
     else:
+        _key_checks(gxe, add, ("ward_stay_id", "ward_code"))
         _stay_checks(gxe, add, Column)
+    add(
+        "excel_error_cell",
+        gxe.ExpectColumnValuesToBeInSet,
+        column="_excel_error",
+        value_set=[False],
+    )
     _person_checks(gxe, add)
     return gx.ExpectationSuite(name=suite_name(dataset), expectations=expectations)
 

@@ -14,6 +14,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.alerts import alerting
 from flows.archive_access import access_rows, without_purged
 from flows.plan import archived_files, group_partitions
+from flows.preflight import check_settings
 from flows.runs import BUSY, busy, execute, finished, open_run
 from flows.settings import Settings
 from flows.work import PartitionWork
@@ -38,6 +39,7 @@ def backfill_flow(from_month: str, to_month: str, trusts: list[str] | None = Non
     first, last = date.fromisoformat(f"{from_month}-01"), date.fromisoformat(f"{to_month}-01")
     with alerting(settings, "backfill") as alerts:
         try:
+            check_settings(settings, landing=False)  # one line, before anything is touched
             with open_run(settings) as run:
                 planned = backfill_plan(run.warehouse, trusts, first, last)
                 works, purged = without_purged(planned, settings.archive_url)

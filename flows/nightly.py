@@ -8,6 +8,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.alerts import alerting
 from flows.plan import changed_files, group_partitions
+from flows.preflight import check_settings
 from flows.runs import BUSY, busy, execute, finished, open_run
 from flows.settings import Settings
 from flows.tasks import collect_task, scan_task
@@ -25,6 +26,7 @@ def nightly_flow(trusts: list[str] | None = None) -> dict | State:
     settings = Settings()
     with alerting(settings, "nightly") as alerts:
         try:
+            check_settings(settings, landing=True)  # one line, before anything is touched
             with open_run(settings) as run:
                 sources = load_sources(settings.sources_path, run.registry)
                 collected = (

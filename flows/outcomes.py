@@ -1,8 +1,13 @@
-"""Outcomes of a file (loaded or rejected) and their printable summaries."""
+"""Outcomes of a file (loaded or rejected) and their printable summaries.
+
+Every sentence an outcome carries (rejection reason, warning details, quarantine details) goes
+through `transforms.screening.screen_text` with the trust's local id pattern here, the one place
+before anything is stored, logged or reported.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -10,6 +15,7 @@ import pandas as pd
 
 from expectations.findings import Finding
 from landing.scan import SubmissionFile
+from transforms.screening import screen_optional, screen_text
 from warehouse.partition_load import SubmissionOutcome
 
 if TYPE_CHECKING:
@@ -38,10 +44,24 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def _pattern(file: SubmissionFile, ctx: ComputeContext) -> str | None:
+    trusts = ctx.registry.trusts
+    return trusts[file.trust_code].local_patient_id_pattern if file.trust_code in trusts else None
+
+
+def _screened(findings: list[Finding], pattern: str | None) -> list[Finding]:
+    return [replace(f, detail=screen_text(f.detail, pattern)) for f in findings]
+
+
 def loaded(
     file: SubmissionFile, ctx: ComputeContext, received: int, facts: pd.DataFrame,
     quarantine: pd.DataFrame, warnings: list[Finding],
 ) -> SubmissionOutcome:  # fmt: skip
+    pattern = _pattern(file, ctx)
+    warnings = _screened(warnings, pattern)
+    if len(quarantine):
+        details = quarantine["detail"].astype("str")
+        quarantine = quarantine.assign(detail=details.map(lambda d: screen_text(d, pattern)))
     return SubmissionOutcome(
         dataset=file.dataset, submission_id=file.submission_id, file_name=file.file_name,
         file_sha256=file.sha256, status="loaded", rows_received=received,
@@ -55,6 +75,9 @@ def rejected(
     file: SubmissionFile, ctx: ComputeContext, received: int, rule: str, reason: str,
     findings: list[Finding],
 ) -> SubmissionOutcome:  # fmt: skip
+    pattern = _pattern(file, ctx)
+    reason = screen_optional(reason, pattern) or ""
+    findings = _screened(findings, pattern)
     return SubmissionOutcome(
         dataset=file.dataset, submission_id=file.submission_id, file_name=file.file_name,
         file_sha256=file.sha256, status="rejected", rows_received=received, rows_loaded=0,

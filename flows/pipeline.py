@@ -21,7 +21,7 @@ import pandas as pd
 
 from expectations.file_rules import check_file
 from expectations.findings import Finding
-from expectations.row_warnings import unmapped_code_findings
+from expectations.row_warnings import unmapped_code_findings, withheld_findings
 from expectations.trust_history import TrustHistory
 from expectations.validate import RowValidation, validate_parts
 from flows.outcomes import loaded, rejected
@@ -167,6 +167,7 @@ class Checked:
     derived: pd.DataFrame
     unmapped: dict[str, dict[str, int]]
     findings: list[Finding] = field(default_factory=list)
+    withheld: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _read(
@@ -211,7 +212,7 @@ def _map_and_derive(
         months = [files[p].reporting_month for p, _, _ in passed]
         derived = derive_many([m.frame for _, _, m in passed], dataset, months)
         for (p, received, m), frame in zip(passed, derived, strict=True):
-            items[p] = Checked(files[p], received, frame, m.unmapped)
+            items[p] = Checked(files[p], received, frame, m.unmapped, withheld=m.withheld)
     done = [item for item in items if not isinstance(item, pd.DataFrame)]
     assert len(done) == len(files), "every file read is mapped or rejected"
     return done
@@ -252,5 +253,8 @@ def _standardise(
 def _finish(
     item: Checked, rows: RowValidation, facts: pd.DataFrame, ctx: ComputeContext
 ) -> SubmissionOutcome:
-    warnings = [*item.findings, *rows.warnings, *unmapped_code_findings(item.unmapped)]
+    warnings = [
+        *item.findings, *withheld_findings(item.withheld), *rows.warnings,
+        *unmapped_code_findings(item.unmapped),
+    ]  # fmt: skip
     return loaded(item.file, ctx, item.received, facts, rows.quarantine, warnings)

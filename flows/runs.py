@@ -21,6 +21,7 @@ from expectations.gx_runner import warm_up_in_background
 from flows import artifacts
 from flows.outcomes import FileSummary
 from flows.plan import chunk_by_trust
+from flows.preflight import SettingsError
 from flows.settings import Settings, secure_home
 from flows.tasks import marts_task
 from flows.waves import run_waves
@@ -28,9 +29,11 @@ from flows.work import ComputeContext, PartitionWork
 from landing.scan import LandingProblem
 from mhsip.config_loader import load_registry
 from mhsip.failpoints import failpoint
+from transforms.identifiers import key_fingerprint
 from transforms.read_guards import ReadLimits
 from transforms.trust_config import Registry
 from warehouse.engine import open_warehouse
+from warehouse.key_check import KEY_MISMATCH
 from warehouse.store import Warehouse, WarehouseBusy
 
 
@@ -163,6 +166,17 @@ def open_with_retries(settings: Settings, attempts: int = 3, first_delay: float 
     raise AssertionError("unreachable")
 
 
+def check_key(warehouse: Warehouse, key: bytes) -> None:
+    """Stop (one line) when the key differs from the one the warehouse was built with, before
+    anything is written; a warehouse without a fingerprint records this key's."""
+    fingerprint = key_fingerprint(key)
+    stored = warehouse.key_fingerprint()
+    if stored is None:
+        warehouse.record_key_fingerprint(fingerprint)
+    elif stored != fingerprint:
+        raise SettingsError(KEY_MISMATCH)
+
+
 @contextmanager
 def open_run(settings: Settings) -> Iterator[Run]:
     registry = load_registry(settings.config_dir)
@@ -170,11 +184,13 @@ def open_run(settings: Settings) -> Iterator[Run]:
         registry=registry, key=settings.key_bytes(), archive_url=settings.archive_url,
         imd=load_imd(settings.imd_path), flow_run_id=str(flow_run.id) if flow_run.id else None,
         max_file_bytes=settings.max_file_bytes,
-        read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes),
+        read_limits=ReadLimits(max_uncompressed_bytes=settings.max_xlsx_uncompressed_bytes,
+                               max_columns=settings.max_columns),
         archive_keys=settings.archive_keyring(),
     )  # fmt: skip
     warehouse = open_with_retries(settings)
     try:
+        check_key(warehouse, compute.key)
         yield Run(settings, registry, compute, warehouse)
     finally:
         warehouse.close()

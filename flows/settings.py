@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         256 * 2**20, ge=1, description="largest landing file read, in bytes; larger is refused"
     )
+    max_columns: int = Field(
+        500, ge=30, description="widest header read, in columns; wider is refused unread"
+    )
     max_xlsx_uncompressed_bytes: int = Field(
         256 * 2**20, ge=1, description="largest size a workbook may unzip to, in bytes"
     )

@@ -149,7 +149,30 @@ class _Scan:
                 "digits, spaces, '-', '_' and '.' only"
             ))  # fmt: skip
             return False
-        return bool(entry["type"] == kind)
+        if entry["type"] == kind:
+            return True
+        self.report(entry["name"], *_not_read(entry, kind, where, name))
+        return False
+
+
+def _not_read(entry: dict, kind: str, where: str, name: str) -> tuple[str, str]:
+    """(rule, detail) for an entry of the wrong kind at its level: every entry the scan does
+    not read is reported, so nothing is skipped without a word."""
+    shown_name = shown(name)
+    if entry["type"] not in ("file", "directory"):
+        return "not_a_regular_file", (
+            f"{where}'{shown_name}' is not a regular file (a pipe, socket or device); not read. "
+            "Put the extract itself there"
+        )
+    if kind == "file":
+        return "subfolder_in_month_folder", (
+            f"{where}'{shown_name}' is a folder inside a month folder; its files were not read. "
+            "Put the month's files directly in the month folder"
+        )
+    return "file_outside_month_folder", (
+        f"{where}'{shown_name}' is a file outside a month folder; not read. Put it in the "
+        "<ODS code>/<YYYY-MM> folder of its reporting month"
+    )
 
 
 def scan_landing(

@@ -25,6 +25,7 @@ import pandas as pd
 
 from transforms.canonical import Dataset
 from transforms.timezones import interval_to_utc
+from transforms.xlsx_traps import EXCEL_ERRORS
 
 ISO_DATE = "%Y-%m-%d"
 ISO_DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -117,11 +118,22 @@ def derive_many(
         out = _derive_interventions(combined, m0, m1, files)
     else:
         out = _derive_stays(combined, m0, m1, files)
+    out["_excel_error"] = excel_error_rows(combined)
     same_types = all(frame.dtypes.equals(mapped[0].dtypes) for frame in mapped[1:])
     return [
         _like(part, frame, same_types)
         for part, frame in zip(split_files(out, offsets), mapped, strict=True)
     ]
+
+
+def excel_error_rows(mapped: pd.DataFrame) -> pd.Series:
+    """True for each row with a cell holding an Excel error value (`#REF!`, `#DIV/0!`, ...)."""
+    errors = list(EXCEL_ERRORS)
+    hit = np.zeros(len(mapped), dtype=bool)
+    for name, column in mapped.items():
+        if column.dtype == "str" and not str(name).startswith("_"):
+            hit |= column.isin(errors).to_numpy(dtype=bool)
+    return pd.Series(hit, index=mapped.index)
 
 
 def _like(part: pd.DataFrame, frame: pd.DataFrame, same_types: bool) -> pd.DataFrame:

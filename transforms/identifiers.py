@@ -21,7 +21,6 @@ import pandas as pd
 _SEPARATORS: Final = r"[\s\-]"
 _TEN_DIGITS: Final = r"[0-9]{10}"
 _WEIGHTS: Final = np.arange(10, 1, -1)
-WITHHELD: Final = "[WITHHELD: LOOKS LIKE AN NHS NUMBER]"  # upper case: survives code spelling rules
 KEY_HEX_CHARS: Final = 32  # 128 bits: collision-free at national scale, short enough to index
 
 
@@ -62,21 +61,6 @@ def _valid_mask(cleaned: pd.Series) -> pd.Series:
     return pd.Series(valid, index=cleaned.index)
 
 
-def withhold_nhs_like(text: pd.Series) -> pd.Series:
-    """`text` with every value shaped like an NHS number (ten digits once spaces and dashes go)
-    replaced by `WITHHELD`. For columns that should never hold one: when a trust's columns are
-    misaligned, the numbers must not travel on as "the offending value" in messages.
-
-    Checked once per distinct value (coded columns hold a handful), then spread to the rows.
-    """
-    positions, distinct = pd.factorize(text)
-    shaped = _normalised(pd.Series(distinct, dtype="str")).str.fullmatch(_TEN_DIGITS, na=False)
-    if not shaped.any():
-        return text.copy()
-    hits = np.append(shaped.to_numpy(dtype=bool), False)[positions]
-    return text.mask(hits, WITHHELD)
-
-
 def nhs_number_status(series: pd.Series) -> pd.Series:
     """Per row "valid", "invalid" or "absent" (blank after removing spaces and dashes)."""
     cleaned = _normalised(series)
@@ -102,3 +86,12 @@ def pseudonymise(nhs: pd.Series, local_id: pd.Series, trust_code: str, key: byte
 
 def _digest(token: str, key: bytes) -> str:
     return hmac.new(key, token.encode("utf-8"), hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
+
+
+KEY_CHECK_LABEL: Final = b"mhsip pseudonymisation key check v1"
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A check value of the key (HMAC of a fixed label): equal for equal keys, and reveals
+    nothing of the key or of any pseudonym (the label is never a patient token)."""
+    return hmac.new(key, KEY_CHECK_LABEL, hashlib.sha256).hexdigest()

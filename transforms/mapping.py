@@ -5,8 +5,11 @@ Grain: one row per raw row, unchanged in number and order. Columns become exactl
 national codes (trust's own map, then the shared synonyms, then as given), dates written back as
 ISO text, and the patient identifiers replaced by `patient_key` and `nhs_number_status`.
 
-A value shaped like an NHS number in a coded or date column (a misaligned extract) is replaced
-by a marker before anything else sees it, so no message can quote it.
+Every cell of every column other than the two identifiers is screened for an identifier-like
+value (`transforms.screening`: NHS-number-like, or the trust's local id pattern) before anything
+else sees it, and such a cell is replaced by `screening.MARKER`, so no message can quote it. In a
+key column (`KEY_COLUMNS`) the marker quarantines the row (rule `identifier_in_key_column`);
+elsewhere the rows are counted in `MappingResult.withheld` for the `identifier_withheld` warning.
 
 Nothing is rejected row by row here: a value that does not map is kept as given (so validation
 can quote it) and counted in `MappingResult.unmapped`, which drives the "unmapped local code"
@@ -36,7 +39,8 @@ from transforms.canonical import (
 )
 from transforms.derive import split_files, stack_files
 from transforms.errors import FileRejected
-from transforms.identifiers import nhs_number_status, pseudonymise, withhold_nhs_like
+from transforms.identifiers import nhs_number_status, pseudonymise
+from transforms.screening import MARKER, identifier_mask
 from transforms.trust_config import CodeMaps, TrustConfig
 
 # Hospital Bed Type (MH) codes (domain.md §1.9); codes.py has no set for them, so it lives here.
@@ -59,6 +63,8 @@ NATIONAL: Final[dict[str, frozenset[str]]] = {
     "reason": frozenset(national.INTERVENTION_REASONS),
     **dict.fromkeys(_FLAGS, national.YES_NO),
 }
+# Columns that identify a row; one holding an identifier-like value cannot be loaded at all.
+KEY_COLUMNS: Final = frozenset({"incident_id", "intervention_id", "ward_stay_id", "ward_code"})
 _TWO_DIGIT: Final = frozenset({"intervention_type", "ward_type"})
 _ISO_DATE: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _ISO_DATETIME: Final = _ISO_DATE + r"(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
@@ -71,6 +77,8 @@ class MappingResult:
 
     frame: pd.DataFrame
     unmapped: dict[str, dict[str, int]] = field(default_factory=dict)
+    # non-key field -> source row numbers whose cell was withheld as identifier-like
+    withheld: dict[str, list[int]] = field(default_factory=dict)
 
 
 def map_to_canonical(
@@ -119,13 +127,19 @@ def _map_columns(
     missing = pd.Series(pd.NA, index=stacked.index, dtype="str")
     specs = FIELDS[dataset]
     cleaned = _column_wise(_clean, {s.name: stacked.get(s.name, missing) for s in specs})
-    withheld = _column_wise(
-        withhold_nhs_like, {s.name: cleaned[s.name] for s in specs if s.kind != "text"}
-    )
+    screened = [s.name for s in specs if not s.identifier]
+    pattern = trust.local_patient_id_pattern
+    hits = _column_wise(lambda t: identifier_mask(t, pattern), {n: cleaned[n] for n in screened})
+    withheld: list[dict[str, list[int]]] = [{} for _ in files]
+    for name, hit in hits.items():
+        if hit.any():
+            cleaned[name] = cleaned[name].mask(hit, MARKER)
+            if name not in KEY_COLUMNS:
+                _record_withheld(withheld, name, hit, stacked[SOURCE_ROW], offsets)
     out: dict[str, pd.Series] = {}
     unmapped: list[dict[str, dict[str, int]]] = [{} for _ in files]
     for spec in specs:
-        text = withheld.get(spec.name, cleaned[spec.name])
+        text = cleaned[spec.name]
         if spec.name in NATIONAL:
             mapped = map_codes(text, spec.name, trust.values.get(spec.name, {}), codes)
             for number, counts in _unmapped_counts(text, mapped, NATIONAL[spec.name], offsets):
@@ -144,9 +158,21 @@ def _map_columns(
     out[SOURCE_ROW] = stacked[SOURCE_ROW].astype("int64")
     frame = pd.DataFrame({name: out[name] for name in mapped_columns(dataset)})
     return [
-        MappingResult(part, counts)
-        for part, counts in zip(split_files(frame, offsets), unmapped, strict=True)
+        MappingResult(part, counts, rows)
+        for part, counts, rows in zip(split_files(frame, offsets), unmapped, withheld, strict=True)
     ]
+
+
+def _record_withheld(
+    withheld: list[dict[str, list[int]]], name: str, hit: pd.Series, rows: pd.Series,
+    offsets: list[int],
+) -> None:  # fmt: skip
+    """Add the source rows of `hit` to `withheld[file][name]` for each stacked file."""
+    flags = hit.to_numpy(dtype=bool)
+    for number, (start, end) in enumerate(itertools.pairwise(offsets)):
+        if flags[start:end].any():
+            part = rows.iloc[start:end][flags[start:end]]
+            withheld[number][name] = [int(r) for r in part]
 
 
 def _canonical_text(raw: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:

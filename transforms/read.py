@@ -36,12 +36,14 @@ from transforms.errors import FileRejected
 from transforms.read_guards import (
     DEFAULT_LIMITS,
     ReadLimits,
+    check_columns,
     check_expanded_size,
     check_text_bytes,
     check_workbook,
     header_looks_like_data,
 )
 from transforms.trust_config import TrustConfig
+from transforms.xlsx_traps import check_header, error_cells
 
 _PARQUET_MAGIC = b"PAR1"
 _DELIMITERS = (",", ";", "\t", "|")
@@ -54,10 +56,10 @@ def read_table(
     if not content:
         raise FileRejected("file_empty", f"{file_name} is empty (0 bytes).")
     if trust.format == "csv":
-        grid, header_row = _csv_grid(content, file_name, trust), 1
+        grid, header_row = _csv_grid(content, file_name, trust, limits), 1
     elif trust.format == "xlsx":
         check_workbook(content, file_name, limits)
-        grid, header_row = _xlsx_grid(content, file_name, trust), trust.header_row
+        grid, header_row = _xlsx_grid(content, file_name, trust, limits), trust.header_row
     else:
         grid, header_row = _parquet_grid(content, file_name, limits), 1
     if grid.empty or not grid.iloc[0].astype("str").str.strip().str.len().gt(0).any():
@@ -73,7 +75,9 @@ def read_table(
     return _frame(grid, header_row, file_name)
 
 
-def _csv_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
+def _csv_grid(
+    content: bytes, file_name: str, trust: TrustConfig, limits: ReadLimits
+) -> pd.DataFrame:
     """Every record of the CSV, header first, as text (no header interpretation yet)."""
     check_text_bytes(content, file_name, trust.encoding)
     try:
@@ -88,6 +92,7 @@ def _csv_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFram
     text = text.removeprefix("\ufeff")
     if not text.strip():
         return pd.DataFrame()
+    check_columns(text.split("\n", 1)[0].count(trust.delimiter) + 1, file_name, limits)
     try:
         grid = pd.read_csv(
             io.StringIO(text),
@@ -130,7 +135,9 @@ def _parser_reason(exc: Exception) -> str:
     return str(exc).split("C error: ")[-1].strip().rstrip(".")
 
 
-def _xlsx_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFrame:
+def _xlsx_grid(
+    content: bytes, file_name: str, trust: TrustConfig, limits: ReadLimits
+) -> pd.DataFrame:
     """Cells from the header row down, as text; rows above the header are a title."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
@@ -155,8 +162,23 @@ def _xlsx_grid(content: bytes, file_name: str, trust: TrustConfig) -> pd.DataFra
             )
     if chosen is None:
         return pd.DataFrame()
-    cells = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    rows = [[_cell_text(v) for v in row] for row in cells[trust.header_row - 1 :]]
+    sheet = book.get_sheet_by_name(chosen)
+    check_columns(int(sheet.width), file_name, limits)
+    cells = sheet.to_python(skip_empty_area=False)
+    errors = error_cells(content, chosen)
+    for (r, c), error in errors.items():  # calamine reads an error value as blank
+        if r < len(cells) and c < len(cells[r]):
+            cells[r][c] = error
+    top = trust.header_row - 1
+    rows = [[_cell_text(v) for v in row] for row in cells[top:]]
+    if rows:
+        header = rows[0]
+        has_data = [
+            not heading.strip() and any(r[c] != "" for r in rows[1:] if c < len(r))
+            for c, heading in enumerate(header)
+        ]  # looked at for blank headings only
+        merged = list(sheet.merged_cell_ranges or [])
+        check_header(header, merged, errors, has_data, trust.header_row, file_name)
     return pd.DataFrame(rows, dtype="str")
 
 
@@ -181,6 +203,7 @@ def _parquet_grid(content: bytes, file_name: str, limits: ReadLimits) -> pd.Data
         meta = pq.ParquetFile(io.BytesIO(content)).metadata
         expanded = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
         check_expanded_size(expanded, file_name, limits)
+        check_columns(meta.num_columns, file_name, limits)
         table = pq.read_table(io.BytesIO(content))
     except (pa.ArrowException, OSError, ValueError):
         hint = "" if content[:4] == _PARQUET_MAGIC else " (it does not start like a Parquet file)"

@@ -39,6 +39,18 @@ class ReadLimits:
 
     max_uncompressed_bytes: int = 256 * MIB
     max_compression_ratio: int = 200
+    max_columns: int = 500  # a header wider than this is refused before the rows are read
+
+
+def check_columns(count: int, file_name: str, limits: ReadLimits) -> None:
+    """Refuse a header of more than `limits.max_columns` columns before its rows are parsed
+    (a 100,000-column header costs tens of seconds to read and is never a real extract)."""
+    if count > limits.max_columns:
+        raise FileRejected(
+            "too_many_columns",
+            f"{file_name} has a header of {count:,} columns, more than the {limits.max_columns:,}"
+            " accepted (MHSIP_MAX_COLUMNS); it was not read. Send the agreed columns only.",
+        )
 
 
 DEFAULT_LIMITS: Final = ReadLimits()

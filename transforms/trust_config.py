@@ -9,7 +9,9 @@ mean" suggestion for misspelt keys.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -32,11 +34,46 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A date-time every format must write and read back (a format that cannot is a typo).
+_SAMPLE = datetime(2024, 1, 31, 13, 45, 30)
+
+
+def _check_glob(pattern: str) -> str:
+    """A glob whose `[` sets are all closed (fnmatch reads an open `[` as a literal, so a typo
+    silently matches nothing) and which compiles."""
+    depth = 0
+    for ch in pattern:
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+    if depth or not pattern.strip():
+        raise ValueError(f"{pattern!r} is not a usable file pattern (an unclosed '[' or blank)")
+    re.compile(fnmatch.translate(pattern))
+    return pattern
+
+
+def _check_date_format(fmt: str) -> str:
+    """A strftime format that writes the sample and reads it back to the same date."""
+    try:
+        parsed = datetime.strptime(_SAMPLE.strftime(fmt), fmt)
+    except ValueError as exc:
+        raise ValueError(f"{fmt!r} is not a usable date format: {exc}") from None
+    if parsed.date() != _SAMPLE.date():
+        raise ValueError(f"{fmt!r} does not give a whole date (day, month and year)")
+    return fmt
+
+
 class FilePatterns(_Strict):
     """Glob patterns (matched case-insensitively against file names in a month folder)."""
 
     restrictive_interventions: str = "*intervention*"
     ward_stays: str = "*stay*"
+
+    @field_validator("restrictive_interventions", "ward_stays")
+    @classmethod
+    def _glob(cls, v: str) -> str:
+        return _check_glob(v)
 
     def for_dataset(self, dataset: Dataset) -> str:
         return str(getattr(self, dataset))
@@ -77,6 +114,9 @@ class TrustConfig(_Strict):
     values: dict[str, dict[str, str]] = {}
     accept_row_count_change: bool = False  # set while a trust's volumes legitimately jump
     ethnicity_unknown_warn_share: Annotated[float, Field(ge=0, le=1)] = 0.2
+    # a regular expression for the trust's local patient ids (e.g. "RIO\\d{7}"): any cell of
+    # any other column holding one is withheld at read time (transforms/screening.py)
+    local_patient_id_pattern: str | None = None
     spc: SpcSettings = SpcSettings()
     delivery: Delivery = Delivery()
     # optional: receives this trust's rejected files and late submissions (flows/alerts.py)
@@ -87,6 +127,24 @@ class TrustConfig(_Strict):
     def _ods(cls, v: str) -> str:
         if not ODS_CODE.fullmatch(v):
             raise ValueError("an ODS code is 3 to 5 upper-case letters or digits, e.g. RX2")
+        return v
+
+    @field_validator("date_formats", "datetime_formats")
+    @classmethod
+    def _formats(cls, v: list[str]) -> list[str]:
+        return [_check_date_format(fmt) for fmt in v]
+
+    @field_validator("local_patient_id_pattern")
+    @classmethod
+    def _local_id(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            pattern = re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        if pattern.fullmatch(""):
+            raise ValueError("the pattern matches an empty value; it must describe an id")
         return v
 
     @field_validator("columns")

@@ -157,6 +157,19 @@ etl_archive_access = sa.Table(
 )  # fmt: skip
 
 
+etl_key_check = sa.Table(
+    "etl_key_check", METADATA,
+    col("check_name", sa.Text, "what the fingerprint checks: 'pseudonymisation_key'",
+        primary_key=True),
+    col("fingerprint", sa.Text,
+        "HMAC-SHA256 of a fixed label under the key (hex): identifies the key, never reveals it"),
+    col("recorded_at", sa.DateTime(timezone=True), "when the first run recorded it"),
+    comment="One row per key the warehouse was built with (the pseudonymisation key). A run"
+    " whose key gives another fingerprint stops before it changes anything, because its"
+    " patient_keys would never match the stored ones.",
+)  # fmt: skip
+
+
 def _family_columns() -> list[sa.Column[Any]]:
     columns: list[sa.Column[Any]] = []
     for family in (*FAMILIES, "prone", "rapid_tranquillisation"):

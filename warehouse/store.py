@@ -32,6 +32,8 @@ from warehouse.partition_writes import apply_partitions
 from warehouse.schema import etl_archive_access
 from warehouse.session import Session
 
+KEY_CHECK = "pseudonymisation_key"
+
 
 class WarehouseBusy(RuntimeError):  # noqa: N818 - the name the flows and CLI catch
     """Another process holds the warehouse's writer lock beyond the configured timeout."""
@@ -87,7 +89,24 @@ class Warehouse(ABC):
         with self._transaction() as session:
             refresh.refresh_marts(session, None if partitions is None else list(partitions))
 
+    def record_key_fingerprint(self, fingerprint: str) -> None:
+        """Record the key's fingerprint once; a warehouse keeps the first one."""
+        with self._transaction() as session:
+            session.execute(
+                "INSERT INTO etl_key_check (check_name, fingerprint, recorded_at) "
+                "SELECT ?, ?, CURRENT_TIMESTAMP WHERE NOT EXISTS "
+                "(SELECT 1 FROM etl_key_check WHERE check_name = ?)",
+                (KEY_CHECK, fingerprint, KEY_CHECK),
+            )
+
     # --- reads --------------------------------------------------------------------------------
+    def key_fingerprint(self) -> str | None:
+        """The fingerprint of the key this warehouse was built with; None before the first run."""
+        frame = self._read(
+            "SELECT fingerprint FROM etl_key_check WHERE check_name = ?", (KEY_CHECK,)
+        )
+        return None if frame.empty else str(frame["fingerprint"].iloc[0])
+
     def pending_mart_partitions(self) -> list[tuple[str, date]]:
         """Trust-months loaded whose marts a killed run did not refresh (etl_mart_pending)."""
         frame = self._read(queries.PENDING_MARTS)

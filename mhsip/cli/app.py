@@ -13,7 +13,7 @@ import typer.core
 
 from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
 from landing.archive_keys import MissingArchiveKeyError
-from mhsip.cli.console import err, fail
+from mhsip.cli.console import err, fail, registry_or_fail
 from serving import temporary_api
 
 app = typer.Typer(
@@ -38,17 +38,43 @@ def _month(text: str) -> date:
         raise typer.BadParameter(f"'{text}' is not a YYYY-MM month") from None
 
 
-def _settings(demo: bool = False) -> Settings:
+def _settings(demo: bool = False, landing: bool = False) -> Settings:
+    """Settings checked before anything is created: a setting that cannot work, a missing key
+    or (for the nightly, `landing`) an unusable landing zone exits 2 with one line."""
+    from flows.preflight import SettingsError, check_settings
+
     if demo:  # the flows read their settings from the environment, so demo mode goes there
         os.environ["MHSIP_DEMO_MODE"] = "true"
-    settings = Settings()
-    prepare_environment(settings)
     try:
+        settings = Settings()
         settings.key_bytes()
         settings.archive_keyring()
+        check_settings(settings, landing=landing)
     except (MissingKeyError, MissingArchiveKeyError) as exc:
         fail(str(exc), 2)
+    except (SettingsError, ValueError) as exc:
+        fail(" ".join(str(exc).split()) if isinstance(exc, SettingsError) else _first(exc), 2)
+    registry_or_fail(settings)  # a trust YAML that cannot work, before anything is created
+    _key_matches_or_fail(settings)
+    prepare_environment(settings)
     return settings
+
+
+def _key_matches_or_fail(settings: Settings) -> None:
+    """Exit 2 (one line) when the warehouse was built with another pseudonymisation key."""
+    from transforms.identifiers import key_fingerprint
+    from warehouse.key_check import KEY_MISMATCH, read_fingerprint
+
+    key = settings.key_bytes()  # checked present already
+    stored = read_fingerprint(settings.warehouse)
+    if stored is not None and stored != key_fingerprint(key):
+        fail(KEY_MISMATCH, 2)
+
+
+def _first(exc: Exception) -> str:
+    """A settings validation error as one line (pydantic's message spans several)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return "invalid setting: " + "; ".join(lines[1:3] if len(lines) > 2 else lines)
 
 
 @app.command()
@@ -82,7 +108,7 @@ def collect(
 @app.command()
 def nightly(trust: TrustOpt = None) -> None:
     """Process new and changed submissions in the landing zone."""
-    settings = _settings()
+    settings = _settings(landing=True)
     temporary_api.start_in_background()  # overlaps the imports below
     from mhsip.cli.commands import run_nightly
 

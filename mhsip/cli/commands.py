@@ -90,7 +90,7 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
     if isinstance(data, dict) and "busy" in data:
         fail(str(data["busy"]), 3)
     if isinstance(data, ConfigError):
-        fail(f"configuration error:\n{data}", 2)
+        fail("configuration error: " + "; ".join(str(data).splitlines()), 2)
     if not isinstance(data, dict):
         fail(f"the run failed: {state.message or data}")
     return data

@@ -18,7 +18,8 @@ err = Console(stderr=True)
 
 def fail(reason: str, code: int = 1) -> NoReturn:
     """Print `mhsip: <reason>` in red on stderr and exit with `code`."""
-    err.print(f"[red]mhsip: {reason}[/red]")
+    # one line whatever the terminal width (a scheduler's log), and no markup in the reason
+    err.print(f"mhsip: {reason}", style="red", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -27,4 +28,4 @@ def registry_or_fail(settings: Settings) -> Registry:
     try:
         return load_registry(settings.config_dir)
     except ConfigError as exc:
-        fail(f"configuration error:\n{exc}", 2)
+        fail("configuration error: " + "; ".join(str(exc).splitlines()), 2)

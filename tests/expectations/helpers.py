@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from transforms.canonical import mapped_columns
+from transforms.derive import excel_error_rows
 from transforms.trust_config import TrustConfig
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -118,6 +119,7 @@ def ri_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame["_in_month"] = (starts_in | ends_in | open_at_end).fillna(False).astype(bool)
     frame["_is_repeat"] = frame.duplicated(["incident_id", "intervention_id"])
     frame["_duration_minutes"] = ((end - start).dt.total_seconds() // 60).astype("Int64")
+    frame["_excel_error"] = excel_error_rows(frame)
     return _overrides(frame, rows)
 
 
@@ -138,6 +140,7 @@ def ws_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     overlaps = (stay_start < NEXT_MONTH) & (stay_end.isna() | (stay_end >= MONTH_START))
     frame["_in_month"] = overlaps.fillna(False).astype(bool)
     frame["_is_repeat"] = frame.duplicated(["ward_stay_id"])
+    frame["_excel_error"] = excel_error_rows(frame)
     return _overrides(frame, rows)
 
 

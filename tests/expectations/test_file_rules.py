@@ -119,3 +119,9 @@ def test_formula_like_cells_are_counted_per_column_and_row() -> None:
     assert formula[0].count == 3
     assert formula[0].example_rows == (3, 4, 5)
     assert "incident_id (1), ward_code (2), reason (1)" in formula[0].detail
+
+
+def test_a_median_of_zero_rows_gives_no_row_count_judgement() -> None:
+    """Recent nil returns (found by the soak: a division by zero failed the trust's chunk)."""
+    frame = ri_frame([IN_MONTH] * 5)
+    assert check_file(frame, RI, make_trust(), SHA, history([0, 0, 3, 0, 0])) == []

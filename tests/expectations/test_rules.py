@@ -12,6 +12,7 @@ EXPECTED = {
         "wrong_reporting_month", "implausible_row_count", "duplicate_of_other_month",
         "empty_ward_stays", "file_too_large", "unsafe_file_name", "symlink_outside_landing",
         "symlink_not_followed",
+        "too_many_columns",
     },
     "quarantine_row": {
         "incident_id_missing", "intervention_id_missing", "duplicate_intervention",
@@ -21,12 +22,15 @@ EXPECTED = {
         "start_missing_or_invalid", "end_invalid", "end_before_start", "outside_reporting_month",
         "stay_start_missing_or_invalid", "stay_start_after_month_end", "stay_end_invalid",
         "stay_end_before_stay_start", "stay_end_before_month_start",
+        "identifier_in_key_column",
+        "excel_error_cell", "start_before_1900", "duration_implausible",
     },
     "warn": {
         "gender_unrecognised", "gender_identity_unrecognised", "lsoa_malformed",
         "reason_unrecognised", "flag_unrecognised", "restraint_over_24_hours",
         "ethnicity_not_stated_high", "unmapped_local_code", "sudden_drop_to_zero",
         "formula_like_cell",
+        "identifier_withheld",
     },
 }  # fmt: skip
 

@@ -14,7 +14,7 @@ from tests.warehouse.helpers import fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 TRUSTS = ["RVN", "RDY", "R1F"]
-VOLATILE = {"received_at", "processed_at", "flow_run_id"}
+VOLATILE = {"received_at", "processed_at", "flow_run_id", "recorded_at"}
 
 
 def tables(url: str) -> dict[str, pd.DataFrame]:

@@ -36,6 +36,7 @@ class Corpus:
     sites: dict[str, Site]
     identifiers: set[str]
     landing: Path
+    home: Path
 
 
 def _identifiers(landing: Path, registry) -> set[str]:
@@ -68,9 +69,12 @@ def corpus(tmp_path_factory, registry, prefect_server) -> Corpus:
             if case.resubmit is not None:
                 case.resubmit(sites[case.name])
         second = nightly_flow()
+    from report.build import build_report
+
+    build_report(home / "warehouse" / "mhsip.duckdb", home / "report", registry)
     tables = snapshot(home / "warehouse" / "mhsip.duckdb", drop_volatile=False)
     observed = {c.name: observe(c, tables, first["problems"], second["files"]) for c in CASES}
-    return Corpus(first, second, tables, observed, expected_rows, sites, identifiers, landing)
+    return Corpus(first, second, tables, observed, expected_rows, sites, identifiers, landing, home)
 
 
 def test_both_runs_finish_without_a_failed_partition(corpus: Corpus) -> None:
@@ -174,3 +178,33 @@ def test_reliability_doc_is_generated_from_this_run(corpus: Corpus) -> None:
         DOC.write_text(text, encoding="utf-8")
     committed = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
     assert committed == text, f"docs/reliability.md is stale: rerun with {WRITE_ENV}=1"
+
+
+def test_planted_identifiers_are_nowhere_under_home(corpus: Corpus) -> None:
+    """The identifiers planted in a ward code, an incident id and a reason were caught at read:
+    no file under MHSIP_HOME but the raw archive holds them (logs, Prefect's home, lake,
+    warehouse and its published copy, report and feedback files), searched as bytes and, for
+    Parquet and DuckDB files (which compress text), as decoded values."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from tests.hostile.helpers.planted import PLANTED
+
+    assert len(PLANTED) >= 4
+    needles = [n.encode() for n in PLANTED]
+    hits, frames = [], []
+    for path in corpus.home.rglob("*"):
+        if not path.is_file() or path.relative_to(corpus.home).parts[0] == "archive":
+            continue
+        data = path.read_bytes()
+        hits += [(str(path), n) for n in needles if n in data]
+        if path.suffix == ".parquet":
+            frames.append(pq.read_table(path).to_pandas())
+        elif path.suffix == ".duckdb" and "prefect" not in path.parts:
+            with duckdb.connect(str(path), read_only=True) as con:
+                names = [r[0] for r in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()]
+                frames += [con.sql(f'SELECT * FROM "{name}"').df() for name in names]
+    assert any((corpus.home / "report").rglob("*.csv")), "the report wrote feedback files"
+    cells = {str(v) for frame in frames for v in frame.astype(str).to_numpy().ravel()}
+    hits += [(cell, n) for n in PLANTED for cell in cells if n in cell]
+    assert hits == []

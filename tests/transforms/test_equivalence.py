@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from transforms.canonical import SOURCE_ROW
 from transforms.errors import FileRejected
-from transforms.identifiers import withhold_nhs_like
 from transforms.mapping import NATIONAL, _clean, _column_wise, _folded, map_codes, normalise_code
 from transforms.read import _check_duplicates, _frame
+from transforms.screening import identifier_mask
 from transforms.trust_config import CodeMaps
 
 # Cell text that exercises trimming and blank detection: ASCII and Unicode spaces, control
@@ -130,7 +130,7 @@ def test_map_codes_matches_the_pandas_map_chain(
 def test_column_wise_is_column_by_column(columns: list[list[str | None]]) -> None:
     index = pd.RangeIndex(3)
     frame = {f"c{i}": pd.Series(v, index=index, dtype="str") for i, v in enumerate(columns)}
-    for function in (_clean, withhold_nhs_like):
+    for function in (_clean, identifier_mask):
         together = _column_wise(function, frame)
         assert list(together) == list(frame)
         for name, column in frame.items():

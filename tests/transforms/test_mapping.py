@@ -8,8 +8,8 @@ import pytest
 from tests.transforms.helpers import KEY, NO_SYNONYMS, trust, values
 from transforms.canonical import mapped_columns
 from transforms.errors import FileRejected
-from transforms.identifiers import WITHHELD
 from transforms.mapping import map_to_canonical
+from transforms.screening import MARKER as WITHHELD
 from transforms.trust_config import CodeMaps
 
 NHS_VALID = "943 476 5919"

@@ -1,7 +1,8 @@
 """The bad-input corpus: one row per case, each in its own trust-month, expected outcome first.
 
 Trusts are chosen for their dialect: RJ8, RW1, RWX and ZZ1 send comma CSV, RXY tab-separated
-text, RWV and RDY Excel workbooks (RWV with its header on row 3), RH5 Parquet. Cases sit in the
+text, RWV and RDY Excel workbooks (RWV with its header on row 3), RH5 Parquet, RVN semicolon
+CSV in Windows-1252 with RiO numbers as its only patient identifier. Cases sit in the
 first four months of 2024, so the row-count history rule (three months needed) cannot interfere.
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 from tests.hostile.helpers import builders as b
+from tests.hostile.helpers import planted as p
 from tests.hostile.helpers.corpus import Case, Observed, Site
 
 Check = Callable[[Observed, Site], None]
@@ -46,6 +48,14 @@ def _file_name_kept(name: str) -> Check:
         assert obs.submissions.file_name.tolist() == [name]
 
     return check
+
+
+def _error_named(obs: Observed, site: Site) -> None:
+    """The quarantine says which cell holds which error, never that it is blank."""
+    details = [d for rules in obs.quarantine.values() for d in rules.values()]
+    assert any("holds the Excel error #REF!" in d for d in details), details
+    assert any("holds the Excel error #DIV/0!" in d for d in details), details
+    assert not any("blank" in d for d in details), details
 
 
 def _identical_is_noop(obs: Observed, site: Site) -> None:
@@ -143,7 +153,38 @@ CASES: tuple[Case, ...] = (
     Case("symlinked_trust_folder", "RNU", "", None,
          "the trust folder is a symbolic link to a folder outside", b.symlinked_trust_folder,
          None, "symlink_outside_landing", ("never followed",)),
+    # --- identifiers in the wrong column -----------------------------------------------------
+    Case("nhs_number_in_ward_code", "RJ8", "2024-01", WS,
+         "a patient's NHS number in the ward code column", p.nhs_number_in_ward_code, "loaded"),
+    Case("dashed_nhs_number_in_incident_id", "RVN", "2024-01", RI,
+         "an NHS number written 943-476-5919 as the incident id",
+         p.dashed_nhs_number_in_incident_id, "loaded"),
+    Case("local_id_in_reason", "RVN", "2024-02", RI,
+         "another patient's RiO number in the reason column", p.local_id_in_reason, "loaded",
+         warning="identifier_withheld"),
+    # --- Excel's traps -----------------------------------------------------------------------
+    Case("xlsx_merged_header", "RWV", "2024-01", WS,
+         "the stay start and stay end headings merged into one cell", p.xlsx_merged_header,
+         "rejected", "file_unreadable", ("merged cells",)),
+    Case("xlsx_error_cells", "RDY", "2024-01", WS,
+         "#REF! in a stay end and #DIV/0! in a stay start", p.xlsx_error_cells, "loaded",
+         check=_error_named),
+    # --- plausibility ------------------------------------------------------------------------
+    Case("end_in_year_9999", "RVN", "2024-03", RI, "an end of 31/12/9999 (a placeholder)",
+         p.end_in_year_9999, "loaded"),
+    Case("six_hundred_columns", "RVN", "2024-04", RI, "a header with 600 extra columns",
+         p.six_hundred_columns, "rejected", "too_many_columns", ("MHSIP_MAX_COLUMNS",)),
+    # --- what the landing scan does not read, reported ---------------------------------------
+    Case("fifo_named_like_extract", "RH5", "2024-02", RI,
+         "a named pipe (FIFO) in place of the extract, with its name",
+         p.fifo_named_like_an_extract, None, "not_a_regular_file", ("not a regular file",)),
+    Case("extract_in_subfolder", "RH5", "2024-03", RI,
+         "the extract one folder too deep (a subfolder of the month folder)",
+         p.extract_in_a_subfolder, None, "subfolder_in_month_folder", ("'extra'",)),
+    Case("file_in_trust_folder", "RVN", "", None,
+         "an extract directly in the trust folder, outside any month folder",
+         p.file_in_trust_folder, None, "file_outside_month_folder", ("outside a month folder",)),
 )  # fmt: skip
 
-TRUSTS = ("RJ8", "RW1", "RWX", "ZZ1", "RXY", "RWV", "RDY", "RH5")
+TRUSTS = ("RJ8", "RW1", "RWX", "ZZ1", "RXY", "RWV", "RDY", "RH5", "RVN")
 MONTHS = ("2024-01", "2024-02", "2024-03", "2024-04")

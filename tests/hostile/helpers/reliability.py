@@ -43,6 +43,24 @@ PROMISES = """\
   patient id from the input appears in any file under `MHSIP_HOME` outside the raw archive (logs,
   Prefect's database and artifacts, warehouse, lake); pseudonyms are stable for one key and
   differ between keys (`tests/hostile/test_identifiers.py`).
+- **Identifiers in the wrong column.** Every cell of every other column is screened for
+  NHS-number-like values (ten digits, any separators, any check digit) and for the trust's
+  `local_patient_id_pattern`: in a key column (incident, intervention or ward stay id, ward code)
+  the row is quarantined (`identifier_in_key_column`), elsewhere the value is withheld
+  (`identifier_withheld`). Every stored sentence goes through the same screening; the planted
+  values are searched for in every file under `MHSIP_HOME` but the archive, decoded too.
+- **The wrong key stops the run.** The warehouse records a fingerprint of the key
+  (`etl_key_check`); a run with another key exits 2 with one line and changes nothing
+  (`tests/flows/test_key_check.py`).
+- **Configuration fails at once.** A warehouse URL that is neither DuckDB nor PostgreSQL, an
+  unwritable `MHSIP_HOME` or folder, a missing landing zone, a trust date format that does not
+  read back, an unclosed `[` in a file pattern or a bad regular expression: exit 2, one line,
+  nothing written (`tests/cli/test_preflight.py`).
+- **Excel and absurd values.** Merged, blank or error-valued headings reject the file naming the
+  cells; an error value in a data cell quarantines its row (`excel_error_cell`); restraint over 7
+  days or any intervention over a year (`duration_implausible`) and a start before 1900
+  (`start_before_1900`) are quarantined; a header over `MHSIP_MAX_COLUMNS` columns is refused
+  before its rows are read (`too_many_columns`).
 """
 
 

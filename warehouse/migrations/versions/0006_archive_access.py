@@ -1,7 +1,7 @@
 """`etl_archive_access`: who read which raw archive file, when and why (DSPT access record).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from warehouse.migrate import execute_sql
 from warehouse.schema import etl_archive_access
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

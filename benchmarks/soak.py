@@ -1,0 +1,187 @@
+"""A soak of randomised nights: new and resubmitted months, hostile files, random faults.
+
+    python benchmarks/soak.py --nights N --seed S [--trusts RJ8 RWX ...] [--out DIR]
+
+Each night a few trusts' next month arrives, some earlier month is resubmitted with changed
+bytes, and now and then a hostile file arrives (binary bytes named as an extract, a truncated
+CSV). Then the real CLI runs the nightly, with one random fault out of:
+- `none`;
+- `sigkill`: the nightly is killed with SIGKILL at a random moment (a timer), or at a random
+  failpoint of `mhsip/failpoints.py`, then run again;
+- `overlap`: two nightlies start together (one waits for the other's lock or exits 3), then
+  one more runs.
+After the night, a clean replay (a fresh home, one nightly over the same landing zone, no fault)
+must give the same warehouse and lake: facts, marts, the live submissions and their
+quarantine, ignoring when/which-run columns and superseded versions (which only a history has).
+Prints one line per night and the totals; exits 1 at the first divergence.
+
+PostgreSQL faults (restarts) are not played here: the server is shared, so this soak uses the
+embedded DuckDB warehouse only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mhsip.config_loader import load_registry  # noqa: E402
+from mhsip.failpoints import NAMES as FAILPOINTS  # noqa: E402
+from synthetic import generate  # noqa: E402
+from tests.flows.helpers import (  # noqa: E402
+    VOLATILE,
+    db_path,
+    finish_cli,
+    lake_digest,
+    snapshot,
+    start_cli,
+)
+
+TRUSTS = ["RJ8", "RWX", "ZZ1"]
+FAULTS = ("none", "sigkill", "overlap")
+
+
+def _month(index: int) -> date:
+    return date(2024 + index // 12, index % 12 + 1, 1)
+
+
+def _arrive(landing: Path, registry, trusts: list[str], index: int, seed: int) -> None:
+    """Month `index` of each trust, generated alone into a scratch folder and moved in."""
+    with tempfile.TemporaryDirectory() as scratch:
+        generate(Path(scratch), registry, _month(index), 1, trusts, 0.1, seed, False)
+        for trust in trusts:
+            source = Path(scratch) / trust / f"{_month(index):%Y-%m}"
+            target = landing / trust / source.name
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+
+
+def _hostile(landing: Path, rng: random.Random, trusts: list[str], index: int) -> str:
+    """Spoil one of tonight's new files (a spoilt file of a month already loaded would keep
+    the earlier good version, which a one-run replay cannot have)."""
+    trust, month = rng.choice(trusts), _month(index)
+    folder = landing / trust / f"{month:%Y-%m}"
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    if not files:
+        return "none"
+    victim = rng.choice(files)
+    if rng.random() < 0.5:
+        victim.write_bytes(b"\x00\x01" + rng.randbytes(2000))
+        return "binary"
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) * 2 // 3])
+    return "truncated"
+
+
+def _nightly(home: Path, landing: Path, log: Path, **extra: str) -> int:
+    return finish_cli(start_cli(["nightly"], home, landing, log, **extra))
+
+
+def _play_fault(fault: str, home: Path, landing: Path, logs: Path, rng: random.Random) -> str:
+    """Run the night's nightly with `fault`; returns what was injected."""
+    if fault == "sigkill":
+        if rng.random() < 0.5:
+            name = rng.choice(FAILPOINTS)
+            _nightly(home, landing, logs / "killed.log", MHSIP_FAILPOINT=name)
+            injected = f"sigkill@{name}"
+        else:
+            proc = start_cli(["nightly"], home, landing, logs / "killed.log")
+            time.sleep(rng.uniform(2, 25))
+            proc.kill()
+            finish_cli(proc)
+            injected = "sigkill@timer"
+    elif fault == "overlap":
+        first = start_cli(["nightly"], home, landing, logs / "first.log")
+        second = start_cli(["nightly"], home, landing, logs / "second.log")
+        codes = {finish_cli(first), finish_cli(second)}
+        assert codes <= {0, 3}, f"overlapping runs exited {codes}"
+        injected = "overlap"
+    else:
+        injected = "none"
+    code = _nightly(home, landing, logs / "final.log")
+    assert code == 0, f"the converging nightly exited {code}: {(logs / 'final.log').read_text()}"
+    return injected
+
+
+def _live(tables: dict) -> dict:
+    """Tables as a clean replay would have them: superseded versions dropped."""
+    out = dict(tables)
+    subs = tables["etl_submission"]
+    live = subs[subs.status != "superseded"]
+    out["etl_submission"] = live.reset_index(drop=True)
+    quarantine = tables["etl_quarantine"]
+    kept = quarantine[quarantine.submission_id.isin(set(live.submission_id))]
+    out["etl_quarantine"] = kept.reset_index(drop=True)
+    volatile = VOLATILE | {"recorded_at"}
+    return {k: v.drop(columns=[c for c in v.columns if c in volatile]) for k, v in out.items()}
+
+
+def _diverges(home: Path, replay: Path) -> list[str]:
+    left, right = _live(snapshot(db_path(home))), _live(snapshot(db_path(replay)))
+    bad = [name for name in left if name not in right or not left[name].equals(right[name])]
+    if lake_digest(home / "lake") != lake_digest(replay / "lake"):
+        bad.append("lake")
+    return bad
+
+
+def soak(nights: int, seed: int, trusts: list[str], out: Path) -> Counter[str]:
+    rng = random.Random(seed)
+    registry = load_registry(ROOT / "config")
+    landing, home = out / "landing", out / "home"
+    totals: Counter[str] = Counter()
+    for night in range(nights):
+        started = time.monotonic()
+        arriving = rng.sample(trusts, k=rng.randint(1, len(trusts)))
+        _arrive(landing, registry, arriving, night, seed + night)
+        events = [f"new {night}:{'+'.join(arriving)}"]
+        if night and rng.random() < 0.5:
+            again = rng.randrange(night)
+            _arrive(landing, registry, [rng.choice(trusts)], again, seed + 1000 + night)
+            events.append(f"resubmitted {again}")
+            totals["resubmissions"] += 1
+        if rng.random() < 0.3:
+            kind = _hostile(landing, rng, arriving, night)
+            events.append(f"hostile {kind}")
+            totals[f"hostile:{kind}"] += 1
+        logs = out / "logs" / f"night-{night:03d}"
+        logs.mkdir(parents=True)
+        injected = _play_fault(rng.choice(FAULTS), home, landing, logs, rng)
+        totals[f"fault:{injected.split('@')[0]}"] += 1
+        replay = out / "replay"
+        shutil.rmtree(replay, ignore_errors=True)
+        assert _nightly(replay, landing, logs / "replay.log") == 0, "the clean replay failed"
+        bad = _diverges(home, replay)
+        totals["nights"] += 1
+        print(f"night {night}: {', '.join(events)}; fault {injected}; "
+              f"divergences {len(bad)} {bad or ''} ({time.monotonic() - started:.0f} s)",
+              flush=True)  # fmt: skip
+        if bad:
+            totals["divergences"] += 1
+            break
+    return totals
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--nights", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--trusts", nargs="+", default=TRUSTS)
+    parser.add_argument("--out", type=Path, default=None, help="work folder [a temporary one]")
+    args = parser.parse_args()
+    out = args.out or Path(tempfile.mkdtemp(prefix="mhsip-soak-"))
+    totals = soak(args.nights, args.seed, args.trusts, out)
+    print("totals:", dict(sorted(totals.items())), flush=True)
+    return 1 if totals["divergences"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
