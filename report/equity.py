@@ -20,6 +20,7 @@ import pandas as pd
 from transforms.rates import rate_ratio
 from transforms.suppression import MIN_BED_DAYS, MIN_COUNT, suppress_count, suppress_rate
 from warehouse.marts.equity_month import NOT_COMPARED, UNKNOWN
+from warehouse.marts.trust_month import MEASURED
 
 DIMENSIONS: Final = {
     "ethnic_group": "Ethnic group (reference: White)",
@@ -34,6 +35,8 @@ def period_ratios(equity: pd.DataFrame, trust: str, months: int = PERIOD_MONTHS)
     rate_per_1000_obd (published), rate_ratio, ci_lower, ci_upper, status (reference, shown,
     suppressed, not_compared), period_start, period_end."""
     rows = equity[equity["trust_code"] == trust]
+    if "completeness" in rows.columns:  # an incomplete month has no numerator or no bed days
+        rows = rows[rows["completeness"].isin(MEASURED)]
     if rows.empty:
         return pd.DataFrame()
     recent = sorted(rows["reporting_month"].unique())[-months:]

@@ -76,6 +76,17 @@ SELECT trust_code, reporting_month, occupied_bed_days, ethnic_category_code, eth
        gender_code, age_band, imd_decile, lda_flag
 FROM fct_ward_stay_month WHERE {where}"""
 
+# Per (trust, month, dataset): is a version loaded, and how many rows did it receive (0 = a
+# header-only nil return). The mart's completeness comes from this, not from the facts alone.
+MART_SUBMISSIONS: Final = """
+SELECT trust_code, reporting_month, dataset,
+       MAX(CASE WHEN status = 'loaded' THEN 1 ELSE 0 END) AS is_loaded,
+       MAX(CASE WHEN status = 'loaded' THEN rows_received END) AS rows_received
+FROM etl_submission WHERE {where}
+GROUP BY trust_code, reporting_month, dataset"""
+
+TRUSTS_EXPECTED: Final = "SELECT COUNT(*) AS trusts FROM dim_trust"
+
 FACT_MONTHS: Final = """
 SELECT DISTINCT reporting_month FROM fct_restrictive_intervention
 UNION SELECT DISTINCT reporting_month FROM fct_ward_stay_month"""

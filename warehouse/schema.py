@@ -152,16 +152,27 @@ def _family_columns() -> list[sa.Column[Any]]:
 mart_trust_month = sa.Table(
     "mart_trust_month", METADATA,
     *partition_columns(collaborative=True),
-    col("interventions", sa.Integer, "distinct (incident, intervention) (NHS Digital MHS77)"),
-    col("incidents", sa.Integer, "distinct incidents (MHS136)"),
-    col("people", sa.Integer, "distinct patients with an intervention (MHS76)"),
-    col("occupied_bed_days", sa.Integer, "sum of ward-stay occupied bed days (days)"),
+    col("interventions", sa.Integer, "distinct (incident, intervention) (NHS Digital MHS77);"
+        " NULL when no interventions file is loaded"),
+    col("incidents", sa.Integer, "distinct incidents (MHS136); NULL when no interventions file"),
+    col("people", sa.Integer, "distinct identified patients with an intervention (MHS76); NULL"
+        " when no interventions file"),
+    col("occupied_bed_days", sa.Integer, "sum of ward-stay occupied bed days (days); NULL when"
+        " no ward stays file is loaded"),
     col("interventions_per_1000_obd", sa.Double,
-        "interventions per 1,000 occupied bed days; NULL when no bed days"),
+        "interventions per 1,000 occupied bed days; NULL unless completeness is complete or"
+        " nil_return, or when no bed days"),
     *_family_columns(),
+    col("completeness", sa.Text,
+        "complete, nil_return (a real zero), no_interventions_file, no_ward_stays_file or"
+        " no_files; 'ALL': complete (every expected trust included) or partial"),
+    col("trusts_included", sa.Integer,
+        "'ALL' only: trusts whose month is complete or a nil return, the only ones summed"),
+    col("trusts_expected", sa.Integer, "'ALL' only: trusts in the collaborative (dim_trust)"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month"),
-    comment="One row per (trust, month) with any fact, plus one 'ALL' row per month for the"
-    " collaborative. Source: fct_restrictive_intervention and fct_ward_stay_month.",
+    comment="One row per (trust, month) with any fact or submission, plus one 'ALL' row per"
+    " month for the collaborative summing only complete trust-months (domain.md §3.5)."
+    " Source: fct_restrictive_intervention, fct_ward_stay_month and etl_submission.",
 )  # fmt: skip
 
 mart_equity_month = sa.Table(
@@ -182,6 +193,11 @@ mart_equity_month = sa.Table(
         "rate / reference rate; 1 for the reference; NULL for unknown categories"),
     col("rate_ratio_ci_lower", sa.Double, "95% CI lower of the rate ratio"),
     col("rate_ratio_ci_upper", sa.Double, "95% CI upper of the rate ratio"),
+    col("people", sa.Integer,
+        "distinct identified patients in the category with an intervention (MHS76 unit)"),
+    col("completeness", sa.Text,
+        "the trust-month's completeness (mart_trust_month); rates NULL unless complete or"
+        " nil_return; 'ALL' rows sum complete trust-months only"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month", "dimension", "category"),
     comment="One row per (trust or 'ALL', month, equity dimension, category seen in either"
     " facts). Source: fct_restrictive_intervention (numerator), fct_ward_stay_month (bed days).",

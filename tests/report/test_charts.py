@@ -20,6 +20,7 @@ def spc_rows(values: list[float]) -> pd.DataFrame:
     months = [date(2022 + i // 12, i % 12 + 1, 1) for i in range(len(values))]
     tm = pd.DataFrame(dict.fromkeys(column_names(mart_trust_month), 0), index=range(len(values)))
     tm["trust_code"], tm["reporting_month"] = "RX2", months
+    tm["completeness"] = "complete"
     tm["interventions_per_1000_obd"] = values
     spc = build_spc(tm, {})
     return spc[spc["measure"] == "interventions_per_1000_obd"]

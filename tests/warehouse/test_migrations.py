@@ -22,16 +22,16 @@ from warehouse.schema import METADATA
 def test_upgrade_from_empty_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
     path = str(tmp_path / "new" / "w.duckdb")
     assert migrate.current_revision(path) is None
-    assert migrate.upgrade(path) == migrate.Migration(None, "0003")
-    assert migrate.upgrade(path) == migrate.Migration("0003", "0003")
-    assert migrate.head_revision() == "0003"
+    assert migrate.upgrade(path) == migrate.Migration(None, "0004")
+    assert migrate.upgrade(path) == migrate.Migration("0004", "0004")
+    assert migrate.head_revision() == "0004"
 
 
 @pytest.mark.postgres
 def test_upgrade_from_empty_on_postgres(pg_url: str) -> None:
     with fresh_database(pg_url) as (_, url):
-        assert migrate.upgrade(url) == migrate.Migration(None, "0003")
-        assert migrate.upgrade(url) == migrate.Migration("0003", "0003")
+        assert migrate.upgrade(url) == migrate.Migration(None, "0004")
+        assert migrate.upgrade(url) == migrate.Migration("0004", "0004")
 
 
 def _reflected_columns(connection: sa.Connection) -> dict[str, list[tuple]]:
@@ -72,7 +72,7 @@ def test_open_adopts_a_warehouse_made_before_migrations(tmp_path: Path) -> None:
     with open_warehouse(str(path)) as wh:
         assert wh.table_counts()["dim_month"] == 1
         assert wh.query("SELECT COUNT(*) AS n FROM pub_trust_month")["n"].tolist() == [0]
-    assert migrate.current_revision(str(path)) == "0003"
+    assert migrate.current_revision(str(path)) == "0004"
 
 
 def test_urls_are_normalised_for_sqlalchemy(tmp_path: Path) -> None:
@@ -80,3 +80,32 @@ def test_urls_are_normalised_for_sqlalchemy(tmp_path: Path) -> None:
     assert migrate.sqlalchemy_url("postgres://h/db") == "postgresql+psycopg://h/db"
     assert migrate.sqlalchemy_url("postgresql+psycopg://h/db") == "postgresql+psycopg://h/db"
     assert migrate.sqlalchemy_url(str(tmp_path / "w.duckdb")) == f"duckdb:///{tmp_path}/w.duckdb"
+
+
+def test_a_warehouse_at_0003_gains_the_issue_12_columns_and_views(tmp_path: Path) -> None:
+    """0004 adds completeness (and the other issue-12 columns) to a warehouse made at 0003."""
+    path = tmp_path / "at0003.duckdb"
+    con = duckdb.connect(str(path))
+    for statement in schema_statements(METADATA):
+        con.execute(statement)
+    for table, columns in {
+        "mart_trust_month": ("completeness", "trusts_included", "trusts_expected"),
+        "mart_equity_month": ("people", "completeness"),
+        "mart_spc": ("rule_profile",),
+    }.items():
+        for column in columns:
+            con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
+    con.close()
+    command_config = migrate.alembic_config(str(path))
+    from alembic import command
+
+    command.stamp(command_config, "0003")
+    assert migrate.upgrade(str(path)) == migrate.Migration("0003", "0004")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'pub_trust_month'").fetchall()}  # fmt: skip
+    finally:
+        con.close()
+    assert {"completeness", "trusts_included", "trusts_expected"} <= names

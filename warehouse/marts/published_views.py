@@ -71,6 +71,7 @@ def trust_month_columns() -> list[Column]:
         rate = f"interventions_per_1000_obd_{kind}"
         rule = suppress_rate_sql(rate, f"interventions_{kind}", "occupied_bed_days")
         columns.append((rate, rule, RATE_NOTE))
+    columns += [_same(c) for c in ("completeness", "trusts_included", "trusts_expected")]
     return columns
 
 
@@ -84,6 +85,7 @@ def equity_month_columns() -> list[Column]:
         columns.append((limit, rule, RATE_NOTE))
     for ratio in ("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"):
         columns.append(_two_decimals_when(shown, ratio))
+    columns += [_count("people"), _same("completeness")]
     return columns
 
 

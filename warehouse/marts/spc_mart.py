@@ -28,6 +28,7 @@ import pandas as pd
 from transforms.spc import assurance_icon, variation_icon, xmr
 from transforms.trust_config import SpcSettings
 from warehouse.marts.spc_settings import SETTINGS_SQL, settings_by_trust
+from warehouse.marts.trust_month import MEASURED
 from warehouse.queries import placeholders
 from warehouse.reads import month_start
 from warehouse.schema import ALL_TRUSTS, column_names, mart_spc
@@ -87,11 +88,25 @@ def measure_series(
     return out
 
 
+def charted_months(trust_month: pd.DataFrame) -> pd.DataFrame:
+    """The mart_trust_month rows an SPC series uses: a trust's months whose measures exist
+    (`complete`, `nil_return`), and the `ALL` months that include at least one trust. Other
+    months are ghosted: left out of the limits and the rules, never charted as zero (frames
+    without a `completeness` column are taken as complete)."""
+    if "completeness" not in trust_month.columns:
+        return trust_month
+    is_all = trust_month["trust_code"].eq(ALL_TRUSTS)
+    measured = trust_month["completeness"].isin(MEASURED)
+    counted = trust_month.get("trusts_included", pd.Series(0, index=trust_month.index))
+    included = pd.to_numeric(counted, errors="coerce").fillna(0) > 0
+    return trust_month[(~is_all & measured) | (is_all & included)]
+
+
 def build_spc(trust_month: pd.DataFrame, settings: Mapping[str, SpcSettings]) -> pd.DataFrame:
     """mart_spc rows (table column order) for every trust in `trust_month` (mart_trust_month
     rows); a trust missing from `settings` uses the defaults."""
     frames = []
-    for trust, rows in trust_month.groupby("trust_code", sort=True):
+    for trust, rows in charted_months(trust_month).groupby("trust_code", sort=True):
         rows = rows.sort_values("reporting_month")
         for measure in MEASURES:
             series = rows[["reporting_month", measure]].dropna()
@@ -119,7 +134,10 @@ def refresh_spc(session: Session, trusts: Collection[str] | None) -> None:
     refresh. Idempotent: the result depends only on mart_trust_month and dim_trust.
     """
     measures = ", ".join(MEASURES)
-    sql = f"SELECT trust_code, reporting_month, {measures} FROM mart_trust_month"
+    sql = (
+        f"SELECT trust_code, reporting_month, completeness, trusts_included, {measures}"
+        " FROM mart_trust_month"
+    )
     if trusts is None:
         session.execute(f"DELETE FROM {mart_spc.name}")
         trust_month = session.query(sql)

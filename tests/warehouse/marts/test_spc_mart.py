@@ -39,7 +39,8 @@ def trust_month(trust: str, values: list[float | None], people: int = 6) -> pd.D
     rows = []
     for month, value in zip(months(len(values)), values, strict=True):
         row: dict[str, object] = dict.fromkeys(column_names(mart_trust_month), 0)
-        row.update(trust_code=trust, reporting_month=month, people=people)
+        row.update(trust_code=trust, reporting_month=month, people=people,
+                   completeness="complete", trusts_included=1)  # fmt: skip
         for measure in MEASURES:
             if measure != "people":
                 row[measure] = math.nan if value is None else value
