@@ -6,11 +6,13 @@
 does several files of one trust (each with its own month) in one pass, as a chunk of months is
 processed: pandas costs about the same per call for ten rows as for ten thousand.
 
-Age: for an intervention, completed years at the local start date (the moment it happened);
-for a ward stay, completed years on the month's last day, as NHS Digital's `AgeRepPeriodEnd`,
-so a stay's age band is stable across the month and the OBD denominator of each age band
-matches NHS Digital's. A date of birth after the event or more than 120 years before it gives
-age Unknown (the row loads with a warning; see `usable_age`).
+Age: one basis for numerator and denominator, completed years on the reporting month's last day
+(NHS Digital's `AgeRepPeriodEnd`), for interventions and ward stays alike, so a person's
+interventions and bed days in a month fall in the same age band and each band's rate divides
+like by like (an intervention used to take its age at its start: 112 of 24,340 patient-months of
+the demo fell in one band for interventions and another for bed days). A date of birth after the
+event or more than 120 years before it gives age Unknown (the row loads with a warning; see
+`usable_age`).
 
 Column types are what the warehouse stores: text as `str`, dates as Arrow `date32`, instants
 as `datetime64[us, UTC]`, nullable booleans and integers as pandas `boolean` and `Int64`.
@@ -175,7 +177,8 @@ def _interventions(
 ) -> pd.DataFrame:
     code = valid["intervention_type"].astype("str")
     end_local = valid["_end_at"].dt.tz_convert(LONDON).dt.tz_localize(None)
-    age = usable_age(valid["_age_years"], valid["_age_years"])
+    month_end = (next_month - pd.Timedelta(days=1)).astype("datetime64[us]")
+    age = usable_age(age_in_years(valid["_dob"], month_end), valid["_age_years"])
     facts = pd.concat(
         [
             _frame_header(valid, trust_code, month_start),
