@@ -2,8 +2,9 @@
 
 Published-style content (the overview table and every equity chart) shows numbers through
 `transforms.suppression`: counts < 5 as `*`, else to the nearest 5; rates `*` when interventions
-< 5, people < 5 (monthly figures) or bed days < 100, else whole numbers. People are distinct per
-month, so twelve-month rates are suppressed on interventions and bed days only. Collaborative
+< 5, people < 5 or bed days < 100, else whole numbers. People are distinct per month, so a
+twelve-month rate's people test uses the largest month's people (a lower bound of the period's
+distinct people, so never too lenient). Collaborative
 SPC charts appear on the overview only when no month of the series would be suppressed.
 """
 
@@ -102,7 +103,7 @@ def _headline_rows(data: ReportData, trusts: Sequence[tuple[str, str]]) -> list[
                 f"{code} {name}",
                 len(mine),
                 published(suppress_count([n]).iloc[0]),
-                published(suppress_rate([rate], [n], [obd]).iloc[0]),
+                published(suppress_rate([rate], [n], [obd], [year["people"].max()]).iloc[0]),
                 f"{pd.Timestamp(last['reporting_month']):%Y-%m}",
                 published(
                     suppress_rate(

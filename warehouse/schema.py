@@ -169,6 +169,12 @@ mart_trust_month = sa.Table(
     col("trusts_included", sa.Integer,
         "'ALL' only: trusts whose month is complete or a nil return, the only ones summed"),
     col("trusts_expected", sa.Integer, "'ALL' only: trusts in the collaborative (dim_trust)"),
+    *[
+        col(f"people_{kind}", sa.Integer,
+            f"distinct identified patients with a {kind} intervention (MHS76 of the type"
+            " breakdown; the people test of its rate's suppression)")
+        for kind in (*FAMILIES, "prone", "rapid_tranquillisation")
+    ],
     sa.PrimaryKeyConstraint("trust_code", "reporting_month"),
     comment="One row per (trust, month) with any fact or submission, plus one 'ALL' row per"
     " month for the collaborative summing only complete trust-months (domain.md §3.5)."

@@ -32,6 +32,8 @@ REVIEWED: dict[str, str] = {
     "table.name": "a sa.Table of warehouse.schema (names checked by the test below)",
     "mart_spc.name": "a sa.Table of warehouse.schema",
     "source.name": "a sa.Table of warehouse.schema",
+    "FROM_CLAUSES[name]": "module constant: a mart's name, or the equity mart joined to its"
+    " own reference rows",
     "names": "column names of a schema table, joined",
     "', '.join(names)": "column names of a schema table",
     "view": "'_incoming_' + a schema table name",

@@ -53,7 +53,8 @@ MEASURED: Final = frozenset({COMPLETE, NIL_RETURN})
 """Completeness values whose measures exist (charted, summed into `ALL`)."""
 
 INTERVENTION_COUNTS: Final = [
-    "interventions", "incidents", "people", *(f"interventions_{k}" for k in KINDS)
+    "interventions", "incidents", "people", *(f"interventions_{k}" for k in KINDS),
+    *(f"people_{k}" for k in KINDS),
 ]  # fmt: skip
 RATES: Final = ["interventions_per_1000_obd", *(f"interventions_per_1000_obd_{k}" for k in KINDS)]
 SUBMISSION_COLUMNS: Final = [*KEYS, "dataset", "is_loaded", "rows_received"]
@@ -148,6 +149,9 @@ def _counts(ri: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     )
     # nunique skips NA: a person with no usable identifier is not a person we can count
     out["people"] = ri.groupby(by, sort=False)["patient_key"].nunique()
+    for kind in KINDS:
+        person = ri["patient_key"].where(flags[kind].astype(bool))
+        out[f"people_{kind}"] = person.groupby([ri[c] for c in by], sort=False).nunique()
     return out
 
 

@@ -20,6 +20,7 @@ from alembic import op
 from sqlalchemy.schema import SetColumnComment, SetTableComment
 
 from warehouse.marts.published_views import view_statements
+from warehouse.marts.trust_month import KINDS
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA
 
@@ -29,7 +30,12 @@ branch_labels = None
 depends_on = None
 
 NEW_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "mart_trust_month": ("completeness", "trusts_included", "trusts_expected"),
+    "mart_trust_month": (
+        "completeness",
+        "trusts_included",
+        "trusts_expected",
+        *(f"people_{kind}" for kind in KINDS),
+    ),
     "mart_equity_month": ("people", "completeness"),
 }
 
