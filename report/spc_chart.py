@@ -3,7 +3,8 @@
 Input: the mart_spc rows of one (trust, measure) series, in month order. Colours are the MDC
 ones (domain.md §4.4): common cause grey, improvement blue, concern orange, neutral purple, target
 red. Limits, 2-sigma lines and the mean are drawn per limits partition (a recalculation starts
-new lines). A run chart (fewer than 15 points) shows only the values and the mean.
+new lines). A run chart (fewer points than the row's rule profile needs) shows only the values
+and the mean.
 """
 
 from __future__ import annotations
@@ -116,7 +117,10 @@ def _badge(kind: str, names: dict[str, tuple[str, str, str]], value: object) -> 
 def badges(rows: pd.DataFrame) -> str:
     """The series' variation and assurance icons as labelled badges (empty for a run chart)."""
     if rows.empty or rows["chart_type"].iloc[0] == "run":
-        return '<span class="badge run">Run chart: fewer than 15 points, no limits or icons</span>'
+        return (
+            '<span class="badge run">Run chart: too few points for limits (13 under NHS'
+            " England's SQL v2.6, 15 under NHSRplotthedots), no icons</span>"
+        )
     last = rows.sort_values("reporting_month").iloc[-1]
     return _badge("variation", VARIATION, last["variation_icon"]) + _badge(
         "assurance", ASSURANCE, last["assurance_icon"]

@@ -21,6 +21,26 @@ METADATA: Final = sa.MetaData()
 ALL_TRUSTS: Final = "ALL"  # trust_code of the collaborative's rows in the marts
 
 
+def spc_setting_columns() -> list[sa.Column[Any]]:
+    """The SPC settings of dim_trust and dim_collaborative (transforms.trust_config)."""
+    return [
+        col("spc_baseline_months", sa.Integer,
+            "SPC: points (months with a value) that fix the first limits; NULL = all points"),
+        col("spc_recalculate_from", sa.Text,
+            "SPC: comma-separated YYYY-MM months that start new limits; NULL = none"),
+        col("spc_target_reduction", sa.Double,
+            "SPC: target = (1 - this) x the measure's mean over spc_target_baseline, e.g. 0.25"
+            " for a 25% reduction; NULL = no derived target"),
+        col("spc_rule_profile", sa.Text,
+            "SPC rules: nhse_sql_v2_6 (shift 6, trend 6, SPC from 13 points) or nhsrplotthedots"
+            " (7, 7, 15)"),
+        col("spc_target_value", sa.Double,
+            "SPC: a fixed target for the headline rate (per 1,000 OBD); NULL = none"),
+        col("spc_target_baseline", sa.Text,
+            "SPC: YYYY-MM..YYYY-MM months the derived target is computed from, once"),
+    ]  # fmt: skip
+
+
 dim_trust = sa.Table(
     "dim_trust", METADATA,
     col("trust_code", sa.Text, "ODS organisation code", primary_key=True),
@@ -31,13 +51,18 @@ dim_trust = sa.Table(
     col("code_confirmed", sa.Boolean, "false while the ODS code is still to be confirmed"),
     col("file_format", sa.Text, "format the trust sends: csv, xlsx or parquet"),
     # SPC settings travel here because the mart refresh sees the warehouse, not the YAML.
-    col("spc_baseline_months", sa.Integer,
-        "SPC: points (months with a value) that fix the first limits; NULL = all points"),
-    col("spc_recalculate_from", sa.Text,
-        "SPC: comma-separated YYYY-MM months that start new limits; NULL = none"),
-    col("spc_target_reduction", sa.Double,
-        "SPC: target = (1 - this) x baseline mean, e.g. 0.25 for a 25% reduction"),
-    comment="One row per trust in the collaborative. Source: config/trusts/<ODS>.yaml.",
+    *spc_setting_columns(),
+    comment="One row per trust in the collaborative. Source: config/trusts/<ODS>.yaml; SPC"
+    " settings the YAML leaves unset are the collaborative's (config/collaborative.yaml).",
+)  # fmt: skip
+
+dim_collaborative = sa.Table(
+    "dim_collaborative", METADATA,
+    col("collaborative_name", sa.Text, "name of the collaborative", primary_key=True),
+    *spc_setting_columns(),
+    comment="One row per collaborative (a warehouse holds one): its own settings, used for its"
+    " 'ALL' rows and inherited by trusts that leave them unset. Source:"
+    " config/collaborative.yaml.",
 )  # fmt: skip
 
 dim_ward = sa.Table(
@@ -223,14 +248,22 @@ mart_spc = sa.Table(
     col("variation_icon", sa.Text, "variation icon of the series (latest point)"),
     col("assurance_icon", sa.Text, "assurance icon against the target (pass, fail, hit_or_miss)"),
     # Added with the SPC step so BI draws a full Making Data Count chart without recomputing.
-    col("chart_type", sa.Text, "xmr, or run (fewer than 15 points: no limits, flags or icons)"),
+    col("chart_type", sa.Text,
+        "xmr, or run (fewer points than the rule profile's minimum, 13 for SQL v2.6: no limits,"
+        " flags or icons)"),
     col("limits_partition", sa.Integer, "0 for the first limits; +1 at each recalculation"),
     col("moving_range", sa.Double, "|value - previous value| within the partition; NULL first"),
     col("mean_moving_range", sa.Double, "mean moving range (MR-bar) of the partition"),
     col("upper_2sigma", sa.Double, "upper 2-sigma line: mean + 1.7733 x mean moving range"),
     col("lower_2sigma", sa.Double, "lower 2-sigma line: mean - 1.7733 x mean moving range"),
     col("target", sa.Double,
-        "target: (1 - spc_target_reduction) x mean of the first limits (units of the measure)"),
+        "target (units of the measure): the configured number (headline rate), or (1 -"
+        " spc_target_reduction) x the mean over spc_target_baseline; fixed once set"),
+    col("rule_profile", sa.Text,
+        "rules the row was computed with: nhse_sql_v2_6 (default) or nhsrplotthedots"),
+    col("partition_warning", sa.Boolean,
+        "true when the point's limits rest on fewer points than the profile wants (12 for"
+        " SQL v2.6): trial limits"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month", "measure"),
     comment="One row per (trust or 'ALL', measure, month) of the SPC series. Source:"
     " mart_trust_month (filled by the SPC step).",

@@ -86,3 +86,13 @@ def test_shared_synonyms_point_at_national_codes_without_case_clashes(registry: 
     assert registry.codes.lookup("ethnic_category")["Not stated"] == "Z"
     assert registry.codes.lookup("intervention_type")["Seclusion"] == "05"
     assert "02" not in registry.codes.lookup("intervention_type").values()
+
+
+def test_collaborative_settings_and_trust_targets_load(registry: Registry) -> None:
+    spc = registry.collaborative.spc
+    assert spc.rule_profile == "nhse_sql_v2_6"
+    assert spc.target is not None and not isinstance(spc.target, float)
+    assert spc.target.baseline == "2024-01..2024-12"
+    for trust in registry.trusts.values():  # every trust's target is fixed from a baseline
+        target = trust.spc.over(spc).target
+        assert target is not None and not isinstance(target, float), trust.ods_code

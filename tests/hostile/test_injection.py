@@ -41,6 +41,7 @@ REVIEWED: dict[str, str] = {
     "n": "a schema table name from METADATA.tables",
     "select": "column list built from schema column names and constant expressions",
     "measures": "module constant MEASURES (column names)",
+    "_COLUMNS": "module constant: the SPC settings column names",
     "FACT_MONTHS": "module constant SQL fragment",
     "where": "' WHERE trust_code IN (' + placeholders(...) + ')': values are parameters",
     "placeholders(len(wanted))": "'?, ?, ...' only",

@@ -11,7 +11,13 @@ import pytest
 
 from tests.report.helpers import PEOPLE, RI, WS, Published, _facts, _quarantine, _trust, key, month
 from tests.warehouse.helpers import loaded, rejected
-from transforms.trust_config import CodeMaps, Registry
+from transforms.trust_config import (
+    CodeMaps,
+    CollaborativeConfig,
+    Registry,
+    SpcSettings,
+    TargetFromBaseline,
+)
 from warehouse.engine import open_warehouse
 from warehouse.partition_load import PartitionLoad
 
@@ -23,6 +29,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
         trusts={"RX2": _trust("RX2", "Sussex Partnership"), "RNU": _trust("RNU", "Oxford Health"),
                 "RWX": _trust("RWX", "Berkshire Healthcare")},
         codes=CodeMaps(maps={}),
+        # the collaborative's target: 25% below the first year (2023), fixed once
+        collaborative=CollaborativeConfig(spc=SpcSettings(
+            target=TargetFromBaseline(reduce_by=0.25, baseline="2023-01..2023-12"))),
     )  # fmt: skip
     with open_warehouse(str(folder / "live.duckdb"), lock_timeout_seconds=5) as wh:
         for trust in ("RX2", "RNU"):

@@ -10,6 +10,7 @@ import pandas as pd
 from report.forest import forest_svg
 from report.spc_chart import BLUE, GREY, ORANGE, RED, badges, spc_svg
 from report.svg import Scale, nice_ticks
+from transforms.trust_config import SpcSettings, TargetFromBaseline
 from warehouse.marts.spc_mart import build_spc
 from warehouse.schema import column_names, mart_trust_month
 
@@ -22,7 +23,8 @@ def spc_rows(values: list[float]) -> pd.DataFrame:
     tm["trust_code"], tm["reporting_month"] = "RX2", months
     tm["completeness"] = "complete"
     tm["interventions_per_1000_obd"] = values
-    spc = build_spc(tm, {})
+    target = TargetFromBaseline(reduce_by=0.25, baseline="2022-01..2022-12")
+    spc = build_spc(tm, {}, SpcSettings(target=target))
     return spc[spc["measure"] == "interventions_per_1000_obd"]
 
 
@@ -74,3 +76,4 @@ def test_scale_and_ticks() -> None:
     assert Scale(0, 10, 100, 0)(2.5) == 75.0
     assert nice_ticks(0, 9.5) == [0, 2, 4, 6, 8]
     assert nice_ticks(3.2, 17) == [5, 10, 15]
+

@@ -28,8 +28,8 @@ def _load_one(wh: Warehouse) -> None:
 
 def test_bi_relations_are_published_views_marts_and_dimensions_only() -> None:
     assert bi_relations() == [
-        "dim_ethnicity", "dim_intervention_type", "dim_month", "dim_trust", "dim_ward",
-        "mart_equity_month", "mart_spc", "mart_trust_month", "pub_equity_month",
+        "dim_collaborative", "dim_ethnicity", "dim_intervention_type", "dim_month", "dim_trust",
+        "dim_ward", "mart_equity_month", "mart_spc", "mart_trust_month", "pub_equity_month",
         "pub_trust_month",
     ]  # fmt: skip
 

@@ -16,7 +16,7 @@ from warehouse import migrate
 from warehouse.ddl import schema_statements
 from warehouse.engine import open_warehouse
 from warehouse.marts.published_views import published_views
-from warehouse.schema import METADATA
+from warehouse.schema import METADATA, column_names
 
 
 def test_upgrade_from_empty_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
@@ -91,10 +91,15 @@ def test_a_warehouse_at_0003_gains_the_issue_12_columns_and_views(tmp_path: Path
     for table, columns in {
         "mart_trust_month": ("completeness", "trusts_included", "trusts_expected"),
         "mart_equity_month": ("people", "completeness"),
-        "mart_spc": ("rule_profile",),
+        "mart_spc": ("rule_profile", "partition_warning"),
+        "dim_trust": ("spc_rule_profile", "spc_target_value", "spc_target_baseline"),
     }.items():
         for column in columns:
             con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
+    for column in [c for c in column_names(METADATA.tables["mart_trust_month"])
+                   if c.startswith("people_")]:  # fmt: skip
+        con.execute(f"ALTER TABLE mart_trust_month DROP COLUMN {column}")
+    con.execute("DROP TABLE dim_collaborative")
     con.close()
     command_config = migrate.alembic_config(str(path))
     from alembic import command
@@ -108,4 +113,6 @@ def test_a_warehouse_at_0003_gains_the_issue_12_columns_and_views(tmp_path: Path
             " WHERE table_name = 'pub_trust_month'").fetchall()}  # fmt: skip
     finally:
         con.close()
-    assert {"completeness", "trusts_included", "trusts_expected"} <= names
+    assert {"completeness", "trusts_included", "trusts_expected", "people_prone"} <= names
+    with open_warehouse(str(path)) as wh:
+        assert wh.table_counts()["dim_collaborative"] == 0

@@ -23,6 +23,7 @@ from warehouse.reads import month_start
 from warehouse.schema import (
     ALL_TRUSTS,
     MART_TABLES,
+    dim_collaborative,
     dim_ethnicity,
     dim_intervention_type,
     dim_month,
@@ -37,6 +38,7 @@ def refresh_dimensions(session: Session, registry: Registry) -> None:
     months = session.query(queries.ALL_MONTHS)["reporting_month"]
     frames = {
         dim_trust: dimensions.trust_rows(registry),
+        dim_collaborative: dimensions.collaborative_rows(registry),
         dim_intervention_type: dimensions.intervention_type_rows(),
         dim_ethnicity: dimensions.ethnicity_rows(),
         dim_month: dimensions.month_rows(month_start(m) for m in months),

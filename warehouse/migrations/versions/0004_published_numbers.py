@@ -1,5 +1,6 @@
 """Columns for numbers an analyst can sign off (issue 12): completeness per trust-month, people
-per equity cell, the SPC rule profile and fixed targets; the `pub_*` views again over them.
+per equity cell and per intervention type, the SPC rule profile and fixed
+targets (and `dim_collaborative`, the collaborative's own settings); the `pub_*` views again.
 
 Revision ID: 0004
 Revises: 0003
@@ -19,6 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.schema import SetColumnComment, SetTableComment
 
+from warehouse.ddl import schema_elements
 from warehouse.marts.published_views import view_statements
 from warehouse.marts.trust_month import KINDS
 from warehouse.migrate import execute_sql
@@ -37,11 +39,19 @@ NEW_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         *(f"people_{kind}" for kind in KINDS),
     ),
     "mart_equity_month": ("people", "completeness"),
+    "mart_spc": ("rule_profile", "partition_warning"),
+    "dim_trust": ("spc_rule_profile", "spc_target_value", "spc_target_baseline"),
 }
+NEW_TABLES: Final = ("dim_collaborative",)
 
 
 def upgrade() -> None:
     bind = op.get_bind()
+    only = sa.MetaData()
+    for name in NEW_TABLES:
+        METADATA.tables[name].to_metadata(only)
+    for element in schema_elements(only):
+        op.execute(element)
     inspector = sa.inspect(bind)
     for table_name, columns in NEW_COLUMNS.items():
         table = METADATA.tables[table_name]
