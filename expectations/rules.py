@@ -161,6 +161,11 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("sudden_drop_to_zero", "warn", RI,
          "This is a nil return (no interventions) although recent months had interventions; "
          "confirm the month really had none and the extract was not empty by mistake."),
+    # checked per trust-month over both datasets when the marts are built (mart_trust_month)
+    Rule("intervention_without_ward_stay", "warn", RI,
+         "An intervention has no ward stay of the same patient that overlaps its start in your "
+         "ward stays file for the month, so it has no bed days behind it; check the patient "
+         "identifiers and stay dates agree between the two files."),
 )  # fmt: skip
 
 RULES: Final[dict[str, Rule]] = {rule.name: rule for rule in _CATALOGUE}

@@ -200,6 +200,9 @@ mart_trust_month = sa.Table(
             " breakdown; the people test of its rate's suppression)")
         for kind in (*FAMILIES, "prone", "rapid_tranquillisation")
     ],
+    col("interventions_without_ward_stay", sa.Integer,
+        "data quality: interventions with no ward stay of the same patient overlapping their"
+        " start (rule intervention_without_ward_stay); NULL unless both files are loaded"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month"),
     comment="One row per (trust, month) with any fact or submission, plus one 'ALL' row per"
     " month for the collaborative summing only complete trust-months (domain.md §3.5)."

@@ -29,6 +29,7 @@ EXPECTED = {
         "patient_id_missing", "nhs_number_invalid", "date_of_birth_missing_or_invalid",
         "date_of_birth_after_event", "age_over_120", "ethnic_category_invalid",
         "ward_code_missing",
+        "intervention_without_ward_stay",  # checked across both files when marts are built
     },
 }  # fmt: skip
 

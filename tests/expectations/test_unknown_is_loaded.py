@@ -65,7 +65,8 @@ def test_an_unidentified_person_counts_as_an_intervention_not_as_a_person() -> N
     stays = pd.DataFrame(
         {"trust_code": ["RX2"], "reporting_month": [MONTH], "occupied_bed_days": [310],
          "ethnic_category_code": ["A"], "ethnic_group": ["White"], "gender_code": ["1"],
-         "age_band": ["35-44"], "imd_decile": [5], "lda_flag": [False], "patient_key": ["k1"]}
+         "age_band": ["35-44"], "imd_decile": [5], "lda_flag": [False], "patient_key": ["k1"],
+         "stay_start": [dt.date(2024, 9, 1)], "stay_end": [None]}
     )  # fmt: skip
     mart = build_trust_month(facts, stays).set_index("trust_code")
     assert mart.loc["RX2", "interventions"] == 5  # all five restraints are counted

@@ -76,4 +76,3 @@ def test_scale_and_ticks() -> None:
     assert Scale(0, 10, 100, 0)(2.5) == 75.0
     assert nice_ticks(0, 9.5) == [0, 2, 4, 6, 8]
     assert nice_ticks(3.2, 17) == [5, 10, 15]
-

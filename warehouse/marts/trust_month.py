@@ -20,6 +20,10 @@ for it. `completeness` says which case a row is:
 - `no_files`: neither loaded (every file of the month was rejected): every measure is NULL.
 A missing file is never a zero (an outer join filled with zeros was the bug this replaces).
 
+`interventions_without_ward_stay` counts, per trust-month with both files, the interventions
+with no ward stay of the same patient overlapping their start (`unlinked_interventions`); the
+trust's feedback shows it as the `intervention_without_ward_stay` warning.
+
 `ALL` rows sum only the trust-months whose measures exist (`complete` or `nil_return`);
 `trusts_included` says how many, `trusts_expected` how many trusts the collaborative has
 (`dim_trust`), and `completeness` is `complete` when every expected trust is included, else
@@ -188,12 +192,43 @@ def _apply_completeness(out: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def unlinked_interventions(ri: pd.DataFrame, stays: pd.DataFrame) -> pd.Series:
+    """Per trust-month, interventions with no ward stay of the same patient overlapping their
+    start date (stay_start <= start date <= stay_end, an open stay has no end): the
+    `intervention_without_ward_stay` check. An intervention whose person has no usable
+    identifier cannot be linked and counts. NHS Digital starts from the hospital spells and
+    joins interventions to them (domain.md §1.10), so such rows fall out of its counts."""
+    if ri.empty:
+        return pd.Series(dtype="int64", name="interventions_without_ward_stay")
+    unit = [*KEYS, "incident_id", "intervention_id"]
+    have = ri[[*unit, "patient_key", "start_date_local"]].dropna(subset=["patient_key"])
+    spans = stays[[*KEYS, "patient_key", "stay_start", "stay_end"]].dropna(subset=["patient_key"])
+    pairs = have.merge(spans, on=[*KEYS, "patient_key"], how="inner")
+    start = pd.to_datetime(pairs["start_date_local"])
+    overlaps = (pd.to_datetime(pairs["stay_start"]) <= start) & (
+        pairs["stay_end"].isna() | (pd.to_datetime(pairs["stay_end"]) >= start)
+    )
+    linked = pairs.loc[overlaps.to_numpy(dtype=bool), unit].drop_duplicates()
+    total = ri.groupby(KEYS, sort=False).size()
+    found = linked.groupby(KEYS, sort=False).size().reindex(total.index, fill_value=0)
+    out = (total - found).rename("interventions_without_ward_stay").reset_index()
+    out["reporting_month"] = pd.to_datetime(out["reporting_month"]).dt.date
+    return out.set_index(KEYS)["interventions_without_ward_stay"]
+
+
 def _trust_rows(ri: pd.DataFrame, stays: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
     counts = _one_level(ri, stays, KEYS)
     out = state.merge(counts, on=KEYS, how="left")
     count_cols = [*INTERVENTION_COUNTS, "occupied_bed_days"]
     out[count_cols] = out[count_cols].fillna(0).astype("int64")
     out = _apply_completeness(_with_rates(out))
+    unlinked = unlinked_interventions(ri, stays)
+    keys = pd.MultiIndex.from_frame(out[KEYS])
+    counted = pd.Series(unlinked.reindex(keys).fillna(0).to_numpy(), index=out.index)
+    # only a month with both files can be checked (a nil return: nothing to link, 0)
+    out["interventions_without_ward_stay"] = counted.astype("Int64").where(
+        out["completeness"].isin(MEASURED)
+    )
     out["trusts_included"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["trusts_expected"] = pd.array([pd.NA] * len(out), dtype="Int64")
     return out
@@ -252,6 +287,13 @@ def build_trust_month(
         return pd.DataFrame(columns=column_names(mart_trust_month))
     trusts = _trust_rows(ri, stays, state)
     everyone = _collaborative_rows(ri, stays, state, trusts_expected)
+    summed = trusts.groupby("reporting_month")["interventions_without_ward_stay"].sum()
+    everyone["interventions_without_ward_stay"] = (
+        everyone["reporting_month"]
+        .map(summed)
+        .astype("Int64")
+        .mask(everyone["interventions"].isna())
+    )
     out = pd.concat([trusts, everyone], ignore_index=True)
     out["reporting_month"] = pd.to_datetime(out["reporting_month"])
     out = out.sort_values(KEYS, ignore_index=True)

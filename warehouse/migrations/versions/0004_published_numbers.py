@@ -1,5 +1,5 @@
 """Columns for numbers an analyst can sign off (issue 12): completeness per trust-month, people
-per equity cell and per intervention type, the SPC rule profile and fixed
+per equity cell and per intervention type, the linkage check, the SPC rule profile and fixed
 targets (and `dim_collaborative`, the collaborative's own settings); the `pub_*` views again.
 
 Revision ID: 0004
@@ -37,6 +37,7 @@ NEW_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "trusts_included",
         "trusts_expected",
         *(f"people_{kind}" for kind in KINDS),
+        "interventions_without_ward_stay",
     ),
     "mart_equity_month": ("people", "completeness"),
     "mart_spc": ("rule_profile", "partition_warning"),
