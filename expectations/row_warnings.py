@@ -26,6 +26,30 @@ _LOADED_AS = {
     "lsoa_malformed": "loaded as blank",
     "reason_unrecognised": "loaded as blank",
     "flag_unrecognised": "loaded as blank",
+    "ethnic_category_invalid": "loaded as ethnic category Unknown",
+}
+# Rules on identifiers and dates of birth: the values are never quoted, only the field named.
+_WITHHELD_DETAILS = {
+    "patient_id_missing": (
+        "nhs_number and local_patient_id: neither usable; counted as interventions or bed days,"
+        " not towards people"
+    ),
+    "nhs_number_invalid": (
+        "nhs_number (value withheld) fails the modulus 11 check; treated as absent, the local"
+        " patient id identifies the person"
+    ),
+    "date_of_birth_missing_or_invalid": (
+        "date_of_birth (value withheld) is blank or not a date; loaded with age band Unknown"
+    ),
+    "date_of_birth_after_event": (
+        "date_of_birth (value withheld) is after the event date; loaded with age band Unknown"
+    ),
+    "age_over_120": (
+        "date_of_birth (value withheld) gives an age over 120; loaded with age band Unknown"
+    ),
+    "ward_code_missing": (
+        "ward_code is blank; loaded with ward Unknown (in the trust's totals, not in any ward's)"
+    ),
 }
 
 
@@ -58,6 +82,8 @@ def _detail(rule: str, frame: pd.DataFrame, failures: list[Failure], rows: int,
             f"{rows} physical or chemical restraint rows last longer than 24 hours"
             f" (longest {longest:,} minutes)"
         )
+    if rule in _WITHHELD_DETAILS:
+        return f"{rows} rows: {_WITHHELD_DETAILS[rule]}"
     suffix = _LOADED_AS.get(rule, "")
     return f"{_values(frame, failures)}" + (f"; {suffix}" if suffix else "")
 

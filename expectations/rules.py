@@ -83,23 +83,30 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("duplicate_ward_stay", "quarantine_row", WS,
          "The same ward stay identifier appears on an earlier row; the first is kept, remove "
          "or correct the repeats."),
-    Rule("patient_id_missing", "quarantine_row", None,
-         "Neither a valid NHS number nor a local patient identifier is given; supply at least "
-         "one so the person can be counted once."),
-    Rule("nhs_number_invalid", "quarantine_row", None,
-         "The NHS number fails the modulus 11 check digit; correct it or leave it blank and "
-         "give the local patient identifier."),
-    Rule("date_of_birth_missing_or_invalid", "quarantine_row", None,
-         "The date of birth is blank or not a date; supply it in your agreed date format."),
-    Rule("date_of_birth_after_event", "quarantine_row", None,
-         "The date of birth is after the intervention or stay; check the date of birth."),
-    Rule("age_over_120", "quarantine_row", None,
-         "The date of birth gives an age over 120; check the date of birth."),
-    Rule("ethnic_category_invalid", "quarantine_row", None,
+    # Demographic and location fields never remove a row (corrected extract specification,
+    # design.md §8): the field becomes Unknown, the row is loaded and counted, the trust is told.
+    Rule("patient_id_missing", "warn", None,
+         "Neither a valid NHS number nor a local patient identifier is given, so the row is "
+         "counted as an intervention or bed days but not towards people; supply at least one."),
+    Rule("nhs_number_invalid", "warn", None,
+         "The NHS number fails the modulus 11 check digit and is treated as absent (the local "
+         "patient identifier identifies the person); correct it or leave it blank."),
+    Rule("date_of_birth_missing_or_invalid", "warn", None,
+         "The date of birth is blank or not a date, so the row is loaded with age band Unknown; "
+         "supply it in your agreed date format."),
+    Rule("date_of_birth_after_event", "warn", None,
+         "The date of birth is after the intervention or stay, so the row is loaded with age "
+         "band Unknown; check the date of birth."),
+    Rule("age_over_120", "warn", None,
+         "The date of birth gives an age over 120, so the row is loaded with age band Unknown; "
+         "check the date of birth."),
+    Rule("ethnic_category_invalid", "warn", None,
          "The ethnic category is blank or not an NHS Ethnic Category code (A-S, Z, 99) after "
-         "mapping; record Z if not stated, or tell us how to map your local value."),
-    Rule("ward_code_missing", "quarantine_row", None,
-         "The ward code is blank; fill it in."),
+         "mapping and is loaded as Unknown; record Z if not stated, or tell us how to map your "
+         "local value."),
+    Rule("ward_code_missing", "warn", None,
+         "The ward code is blank, so the row counts in your trust's totals but in no ward's "
+         "(ward Unknown); fill it in."),
     Rule("intervention_type_invalid", "quarantine_row", RI,
          "The intervention type is blank, retired (02, 03) or not a national code (01, 04-17) "
          "after mapping; use a current code or tell us how to map your local value."),
@@ -175,6 +182,11 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
     Rule("sudden_drop_to_zero", "warn", RI,
          "This is a nil return (no interventions) although recent months had interventions; "
          "confirm the month really had none and the extract was not empty by mistake."),
+    # checked per trust-month over both datasets when the marts are built (mart_trust_month)
+    Rule("intervention_without_ward_stay", "warn", RI,
+         "An intervention has no ward stay of the same patient that overlaps its start in your "
+         "ward stays file for the month, so it has no bed days behind it; check the patient "
+         "identifiers and stay dates agree between the two files."),
 )  # fmt: skip
 
 RULES: Final[dict[str, Rule]] = {rule.name: rule for rule in _CATALOGUE}

@@ -1,5 +1,6 @@
 """Read the collaborative's configuration folder (`config/`) into the typed models of
-`transforms.trust_config`: every `trusts/<ODS>.yaml` and the shared `codes/*.yaml` maps.
+`transforms.trust_config`: every `trusts/<ODS>.yaml`, the shared `codes/*.yaml` maps and
+`collaborative.yaml` (the collaborative's own settings, e.g. its SPC rule profile).
 
 A file that fails validation raises `ConfigError` naming the file, the key and what was expected,
 with a "did you mean" suggestion for a misspelt key.
@@ -17,6 +18,7 @@ from landing.collect.sources import SOURCE_TYPES, Sources
 from transforms.trust_config import (
     CODED_FIELDS,
     CodeMaps,
+    CollaborativeConfig,
     ConfigError,
     Registry,
     TrustConfig,
@@ -102,7 +104,11 @@ def load_registry(config_dir: Path) -> Registry:
     for path in sorted(trust_dir.glob("*.yaml")):
         trust = load_trust(path)
         trusts[trust.ods_code] = trust
-    return Registry(trusts=trusts, codes=load_code_maps(config_dir / "codes"))
+    return Registry(
+        trusts=trusts,
+        codes=load_code_maps(config_dir / "codes"),
+        collaborative=load_collaborative(config_dir / "collaborative.yaml"),
+    )
 
 
 def load_sources(path: Path, registry: Registry | None = None) -> Sources:
@@ -148,9 +154,20 @@ def _check_senders(registry: Registry, path: Path) -> None:
             seen[mailbox.upper()] = code
 
 
+def load_collaborative(path: Path) -> CollaborativeConfig:
+    """config/collaborative.yaml, or the defaults when there is none."""
+    if not path.exists():
+        return CollaborativeConfig()
+    try:
+        return CollaborativeConfig.model_validate(_read_yaml(path) or {})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
 __all__ = [
     "ConfigError",
     "load_code_maps",
+    "load_collaborative",
     "load_registry",
     "load_sources",
     "load_trust",

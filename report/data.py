@@ -24,7 +24,7 @@ SELECT trust_code, trust_name, region_name FROM dim_trust ORDER BY trust_code"""
 TRUST_MONTH_SQL: Final = "SELECT * FROM mart_trust_month ORDER BY trust_code, reporting_month"
 EQUITY_SQL: Final = """
 SELECT trust_code, reporting_month, dimension, category, category_label, category_order,
-       is_reference, interventions, occupied_bed_days
+       is_reference, interventions, people, occupied_bed_days, completeness
 FROM mart_equity_month
 WHERE dimension IN ('ethnic_group', 'age_band', 'imd_quintile')"""
 SPC_SQL: Final = "SELECT * FROM mart_spc ORDER BY trust_code, measure, reporting_month"

@@ -2,9 +2,10 @@
 
 Grain of `feedback_rows`: one row per (file version received, problem): the file-level rule that
 rejected it, each row rule that quarantined rows (count, up to ten example row numbers with the
-detail text), each warning; a file with no problem gets one row saying so. Sources are
-`etl_submission` and `etl_quarantine` only, whose details have identifiers removed by
-validation; the report never reads `patient_key` or any fact row.
+detail text), each warning (the linkage check `intervention_without_ward_stay` on the loaded
+interventions file, from mart_trust_month's count); a file with no problem gets one row saying
+so. Sources are `etl_submission`, `etl_quarantine` and mart_trust_month, whose details have
+identifiers removed; the report never reads `patient_key` or any fact row.
 
 CSV cells that begin with =, +, -, @, tab or carriage return are prefixed with a quote (')
 so a spreadsheet shows them as text instead of running them as formulas (CSV injection).
@@ -97,9 +98,44 @@ def _problems(sub: Mapping[Hashable, Any], quarantine: pd.DataFrame) -> list[dic
     return problems
 
 
+LINKAGE_RULE: Final = "intervention_without_ward_stay"
+
+
+def _linkage(sub: Mapping[Hashable, Any], unlinked: Mapping[str, tuple[int, int]]) -> list[dict]:
+    """The linkage warning for the loaded interventions file of a month with both files: it is
+    checked across the two files when the marts are built (mart_trust_month), not per file."""
+    if sub["dataset"] != "restrictive_interventions" or sub["status"] != "loaded":
+        return []
+    found = unlinked.get(f"{pd.Timestamp(sub['reporting_month']):%Y-%m}")
+    if not found or not found[0]:
+        return []
+    count, total = found
+    detail = (
+        f"{count} of {total} interventions have no ward stay of the same patient overlapping"
+        " their start in this month's ward stays file"
+    )
+    return [{"severity": "warn", "rule": LINKAGE_RULE, "count": count, "example_rows": "",
+             "example_details": detail}]  # fmt: skip
+
+
+def _unlinked_by_month(data: ReportData, trust: str) -> dict[str, tuple[int, int]]:
+    tm = data.trust_month
+    if "interventions_without_ward_stay" not in tm.columns:
+        return {}
+    mine = tm[(tm["trust_code"] == trust) & tm["interventions_without_ward_stay"].notna()]
+    return {
+        f"{pd.Timestamp(m):%Y-%m}": (int(n), int(total))
+        for m, n, total in zip(
+            mine["reporting_month"], mine["interventions_without_ward_stay"],
+            mine["interventions"], strict=True,
+        )
+    }  # fmt: skip
+
+
 def feedback_rows(data: ReportData, trust: str) -> pd.DataFrame:
     """Feedback for every file version the trust sent, oldest month first (columns `COLUMNS`)."""
     subs = data.submissions[data.submissions["trust_code"] == trust]
+    unlinked = _unlinked_by_month(data, trust)
     out: list[dict[str, Any]] = []
     for sub in subs.to_dict("records"):
         base = {
@@ -115,7 +151,8 @@ def feedback_rows(data: ReportData, trust: str) -> pd.DataFrame:
             )
         }
         base["reporting_month"] = f"{pd.Timestamp(sub['reporting_month']):%Y-%m}"
-        problems = _problems(sub, data.quarantine) or [
+        found = _problems(sub, data.quarantine) + _linkage(sub, unlinked)
+        problems = found or [
             {
                 "severity": "",
                 "rule": "",

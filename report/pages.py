@@ -2,8 +2,9 @@
 
 Published-style content (the overview table and every equity chart) shows numbers through
 `transforms.suppression`: counts < 5 as `*`, else to the nearest 5; rates `*` when interventions
-< 5, people < 5 (monthly figures) or bed days < 100, else whole numbers. People are distinct per
-month, so twelve-month rates are suppressed on interventions and bed days only. Collaborative
+< 5, people < 5 or bed days < 100, else whole numbers. People are distinct per month, so a
+twelve-month rate's people test uses the largest month's people (a lower bound of the period's
+distinct people, so never too lenient). Collaborative
 SPC charts appear on the overview only when no month of the series would be suppressed.
 """
 
@@ -18,15 +19,32 @@ import pandas as pd
 from report import equity, forest
 from report.data import ReportData
 from report.html import published, table
-from report.spc_chart import ASSURANCE, LEGEND, VARIATION, badges, spc_svg
+from report.spc_chart import ASSURANCE, LEGEND, VARIATION, badges, gap_months, spc_svg
 from transforms.suppression import MIN_BED_DAYS, MIN_COUNT, suppress_count, suppress_rate
 from warehouse.marts.spc_mart import MEASURES
+from warehouse.marts.trust_month import MEASURED
 from warehouse.schema import ALL_TRUSTS
 
 HEADLINE: Final = "interventions_per_1000_obd"
 
 
-def spc_charts(spc: pd.DataFrame, trust: str, measures: Sequence[str] = tuple(MEASURES)) -> str:
+def _gap_note(gaps: dict[str, str]) -> str:
+    if not gaps:
+        return ""
+    listed = "; ".join(f"{m} ({reason})" for m, reason in sorted(gaps.items()))
+    return (
+        f'<p class="note gaps">Months not charted (left out of the limits and rules, not '
+        f"counted as zero): {escape(listed)}.</p>"
+    )
+
+
+def spc_charts(
+    spc: pd.DataFrame,
+    trust: str,
+    measures: Sequence[str] = tuple(MEASURES),
+    trust_month: pd.DataFrame | None = None,
+) -> str:
+    gaps = gap_months(trust_month, trust) if trust_month is not None else {}
     boxes = []
     for measure in measures:
         rows = spc[(spc["trust_code"] == trust) & (spc["measure"] == measure)]
@@ -35,11 +53,11 @@ def spc_charts(spc: pd.DataFrame, trust: str, measures: Sequence[str] = tuple(ME
         label = MEASURES[measure]
         boxes.append(
             f'<div class="chart-box"><h3>{escape(label)}</h3>'
-            f"{spc_svg(rows, f'{label}, {trust}')}<div>{badges(rows)}</div></div>"
+            f"{spc_svg(rows, f'{label}, {trust}', gaps)}<div>{badges(rows)}</div></div>"
         )
     if not boxes:
-        return "<p>No SPC series yet.</p>"
-    return f'{LEGEND}<div class="charts">{"".join(boxes)}</div>'
+        return "<p>No SPC series yet.</p>" + _gap_note(gaps)
+    return f'{LEGEND}{_gap_note(gaps)}<div class="charts">{"".join(boxes)}</div>'
 
 
 def equity_section(data: ReportData, trust: str) -> str:
@@ -88,6 +106,8 @@ def _headline_rows(data: ReportData, trusts: Sequence[tuple[str, str]]) -> list[
     rows: list[list[object]] = []
     for code, name in trusts:
         mine = tm[tm["trust_code"] == code].sort_values("reporting_month")
+        if "completeness" in mine.columns:  # an incomplete month has no measures: not summed
+            mine = mine[mine["completeness"].isin(MEASURED)]
         if mine.empty:
             rows.append([f"{code} {name}", 0, "", "", "", "", "", ""])
             continue
@@ -102,7 +122,7 @@ def _headline_rows(data: ReportData, trusts: Sequence[tuple[str, str]]) -> list[
                 f"{code} {name}",
                 len(mine),
                 published(suppress_count([n]).iloc[0]),
-                published(suppress_rate([rate], [n], [obd]).iloc[0]),
+                published(suppress_rate([rate], [n], [obd], [year["people"].max()]).iloc[0]),
                 f"{pd.Timestamp(last['reporting_month']):%Y-%m}",
                 published(
                     suppress_rate(
@@ -121,6 +141,8 @@ def _headline_rows(data: ReportData, trusts: Sequence[tuple[str, str]]) -> list[
 
 def _publishable(tm: pd.DataFrame) -> bool:
     everyone = tm[tm["trust_code"] == ALL_TRUSTS]
+    if "trusts_included" in everyone.columns:  # ghosted months are not charted
+        everyone = everyone[pd.to_numeric(everyone["trusts_included"]).fillna(0) > 0]
     return bool(len(everyone)) and bool(
         (everyone["interventions"] >= MIN_COUNT).all()
         and (everyone["people"] >= MIN_COUNT).all()
@@ -137,8 +159,8 @@ def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
         "Months",
         "Interventions, last 12 months",
         "Rate per 1,000 OBD, last 12 months",
-        "Latest month",
-        "Rate, latest month",
+        "Latest complete month",
+        "Rate, latest complete month",
         "Variation (rate)",
         "Assurance (rate)",
     ]
@@ -150,21 +172,76 @@ def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
         f"<p>Trust pages: {links}</p>",
         "<h2>The collaborative</h2>",
     ]
+    parts.append(_collaborative_coverage(data.trust_month))
     if _publishable(data.trust_month):
-        parts.append(spc_charts(data.spc, ALL_TRUSTS))
+        parts.append(spc_charts(data.spc, ALL_TRUSTS, trust_month=data.trust_month))
     else:
         parts.append(
             '<p class="note">Collaborative charts are withheld: at least one month '
             "has numbers small enough to be suppressed.</p>"
         )
+    parts.append(notes_section())
     return "".join(parts)
+
+
+def _collaborative_coverage(tm: pd.DataFrame) -> str:
+    """Which months of the collaborative's numbers include every trust, and which do not."""
+    if "trusts_included" not in tm.columns:
+        return ""
+    everyone = tm[tm["trust_code"] == ALL_TRUSTS].sort_values("reporting_month")
+    short = everyone[everyone["completeness"] != "complete"]
+    if short.empty:
+        return '<p class="note">Every month of the collaborative includes every trust.</p>'
+    listed = "; ".join(
+        f"{pd.Timestamp(m):%Y-%m}: {int(i)} of {int(e)}"
+        for m, i, e in zip(short["reporting_month"], short["trusts_included"],
+                           short["trusts_expected"], strict=True)
+    )  # fmt: skip
+    return (
+        '<p class="note gaps">The collaborative sums only trust-months with both files loaded. '
+        f"Months with fewer trusts than the collaborative has: {escape(listed)}.</p>"
+    )
+
+
+NOTES: Final = (
+    # measure, definition, denominator, completeness, suppression
+    ("Interventions", "Distinct restrictive interventions in the month (NHS Digital MHS77); "
+     "a row with a bad ethnicity, date of birth, gender, ward or NHS number still counts, as "
+     "Unknown.", "-", "Missing (not zero) without a loaded interventions file.",
+     "Under 5: *; otherwise rounded to the nearest 5."),
+    ("People", "Distinct identified patients with an intervention (MHS76); a person with "
+     "neither a valid NHS number nor a local id is not counted.", "-",
+     "As interventions.", "Under 5: *; otherwise rounded to the nearest 5."),
+    ("Rate per 1,000 occupied bed days", "Interventions / occupied bed days x 1,000, for the "
+     "trust, one intervention type, or one equity group.", "Ward-stay bed days in the month "
+     "(for a group: bed days of people in that group); ages at the month's end for both.",
+     "Shown only when both files are loaded (a header-only interventions file is a real "
+     "zero); otherwise a gap, never 0. The collaborative sums complete trust-months only.",
+     "*: fewer than 5 interventions, fewer than 5 people (of that type or group) or fewer "
+     "than 100 bed days; otherwise a whole number."),
+    ("Rate ratio", "A group's rate / the reference group's rate, with a 95% interval.",
+     "The reference group's rate.", "As rates.",
+     "*: when either rate is suppressed (so no hidden rate can be worked back)."),
+    ("SPC charts", "Making Data Count XmR charts; NHS England SQL v2.6 rules by default "
+     "(shift 6, trend 6, SPC from 13 points), NHSRplotthedots rules (7, 7, 15) where a trust "
+     "uses them; targets fixed from a baseline year.", "-",
+     "Incomplete months are left out (grey gaps, with the reason).",
+     "Inside the collaborative only."),
+)  # fmt: skip
+
+
+def notes_section() -> str:
+    """What each number on these pages means (docs/domain.md §3.5)."""
+    headers = ["Measure", "Definition", "Denominator", "Completeness", "Suppression"]
+    return "<h2>Notes on the numbers</h2>" + table(headers, [list(n) for n in NOTES])
 
 
 def trust_body(data: ReportData, code: str, name: str) -> str:
     return (
         f'<p>{escape(name)}. <a href="../feedback/{escape(code)}/index.html">Data-quality '
         "feedback for this trust</a>.</p><h2>Making Data Count charts</h2>"
-        f"{spc_charts(data.spc, code)}<h2>Equity</h2>{equity_section(data, code)}"
+        f"{spc_charts(data.spc, code, trust_month=data.trust_month)}"
+        f"<h2>Equity</h2>{equity_section(data, code)}"
     )
 
 

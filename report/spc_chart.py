@@ -3,7 +3,10 @@
 Input: the mart_spc rows of one (trust, measure) series, in month order. Colours are the MDC
 ones (domain.md §4.4): common cause grey, improvement blue, concern orange, neutral purple, target
 red. Limits, 2-sigma lines and the mean are drawn per limits partition (a recalculation starts
-new lines). A run chart (fewer than 15 points) shows only the values and the mean.
+new lines). A run chart (fewer points than the row's rule profile needs) shows only the values
+and the mean. A month left out of the series (an incomplete trust-month, mart_trust_month's
+`completeness`) keeps its place on the month axis as a grey band whose tooltip says why; the
+line breaks there instead of joining through a false zero.
 """
 
 from __future__ import annotations
@@ -75,23 +78,69 @@ def _partition_lines(rows: pd.DataFrame, x: svg.Scale, y: svg.Scale) -> list[str
     return parts
 
 
-def spc_svg(rows: pd.DataFrame, label: str) -> str:
-    """The chart for one series (mart_spc rows, any index; sorted here by month)."""
+GAP_REASONS: Final = {
+    "no_interventions_file": "no interventions file loaded",
+    "no_ward_stays_file": "no ward stays file loaded",
+    "no_files": "no file loaded",
+    "partial": "no trust's month complete",
+}
+
+
+def gap_months(trust_month: pd.DataFrame, trust: str) -> dict[str, str]:
+    """Months of `trust` left out of its SPC series (ghosted), with the reason (YYYY-MM ->
+    text), from mart_trust_month's `completeness`."""
+    if "completeness" not in trust_month.columns:
+        return {}
+    mine = trust_month[trust_month["trust_code"] == trust]
+    if trust == "ALL":
+        included = pd.to_numeric(mine["trusts_included"], errors="coerce").fillna(0)
+        mine = mine[included == 0]
+    else:
+        mine = mine[~mine["completeness"].isin(["complete", "nil_return"])]
+    return {
+        f"{pd.Timestamp(m):%Y-%m}": GAP_REASONS.get(str(c), str(c))
+        for m, c in zip(mine["reporting_month"], mine["completeness"], strict=True)
+    }
+
+
+def spc_svg(rows: pd.DataFrame, label: str, gaps: dict[str, str] | None = None) -> str:
+    """The chart for one series (mart_spc rows, any index; sorted here by month). `gaps`
+    (YYYY-MM -> reason) are months left out of the series: they keep their place on the month
+    axis as a marked gap, the line breaks there, and the reason is the marker's tooltip."""
     rows = rows.sort_values("reporting_month").reset_index(drop=True)
     months = [f"{pd.Timestamp(m):%Y-%m}" for m in rows["reporting_month"]]
-    x = svg.Scale(0, max(len(rows) - 1, 1), LEFT + 8, WIDTH - RIGHT - 8)
+    gaps = {m: r for m, r in (gaps or {}).items() if months and m >= months[0]}
+    timeline = sorted(set(months) | set(gaps))
+    position = {m: float(i) for i, m in enumerate(timeline)}
+    rows.index = pd.Index([position[m] for m in months])
+    x = svg.Scale(0, max(len(timeline) - 1, 1), LEFT + 8, WIDTH - RIGHT - 8)
     lo, hi = _y_range(rows)
     y = svg.Scale(lo, hi, HEIGHT - BOTTOM, TOP)
-    step = max(1, len(months) // 8)
-    x_ticks = [(float(i), months[i]) for i in range(0, len(months), step)]
+    step = max(1, len(timeline) // 8)
+    x_ticks = [(float(i), timeline[i]) for i in range(0, len(timeline), step)]
     y_ticks = [(t, svg.number(t)) for t in svg.nice_ticks(lo, hi) if lo <= t <= hi]
     parts = [svg.y_axis(y, LEFT, y_ticks, WIDTH - RIGHT), svg.x_axis(x, HEIGHT - BOTTOM, x_ticks)]
     parts += _partition_lines(rows, x, y)
     if rows["target"].notna().any() and rows["chart_type"].iloc[0] == "xmr":
         level = y(float(rows["target"].iloc[-1]))
         parts.append(svg.line(LEFT, level, WIDTH - RIGHT, level, RED, 1.2, "4 3", "target"))
-    points = [(x(float(i)), y(float(v))) for i, v in enumerate(rows["value"])]
-    parts.append(svg.polyline(points, GREY, 1.5, cls="values"))
+    for month, reason in sorted(gaps.items()):
+        at = x(position[month])
+        parts.append(
+            f'<g class="gap"><title>{escape(month)}: not charted, {escape(reason)}</title>'
+            + svg.line(at, TOP, at, HEIGHT - BOTTOM, "#d9d9d9", 6, "", "gap-band")
+            + "</g>"
+        )
+    points = [(x(p), y(float(v))) for p, v in zip(rows.index, rows["value"], strict=True)]
+    segment: list[tuple[float, float]] = []
+    previous = -1.0
+    for (px, py), p in zip(points, rows.index, strict=True):
+        if segment and any(position[g] < p and position[g] > previous for g in gaps):
+            parts.append(svg.polyline(segment, GREY, 1.5, cls="values"))
+            segment = []
+        segment.append((px, py))
+        previous = p
+    parts.append(svg.polyline(segment, GREY, 1.5, cls="values"))
     for i, row in enumerate(rows.to_dict("records")):
         colour = POINT_COLOURS.get(str(row["point_type"]), GREY)
         signal = f", {row['signal']}" if not is_missing(row["signal"]) else ""
@@ -116,7 +165,10 @@ def _badge(kind: str, names: dict[str, tuple[str, str, str]], value: object) -> 
 def badges(rows: pd.DataFrame) -> str:
     """The series' variation and assurance icons as labelled badges (empty for a run chart)."""
     if rows.empty or rows["chart_type"].iloc[0] == "run":
-        return '<span class="badge run">Run chart: fewer than 15 points, no limits or icons</span>'
+        return (
+            '<span class="badge run">Run chart: too few points for limits (13 under NHS'
+            " England's SQL v2.6, 15 under NHSRplotthedots), no icons</span>"
+        )
     last = rows.sort_values("reporting_month").iloc[-1]
     return _badge("variation", VARIATION, last["variation_icon"]) + _badge(
         "assurance", ASSURANCE, last["assurance_icon"]

@@ -4,16 +4,20 @@ Grain: one row per point of one series (e.g. one trust's monthly interventions p
 in time order; the caller supplies the points already sorted and without gaps or missing values
 (ghosting is not supported: drop a point rather than pass NaN).
 
-Follows NHS England's "SPC Charts SQL Query v2.6" defaults (domain.md §4.2–4.5 ✅): mean and MR̄ per
-partition, limits mean ± 2.66·MR̄, 2σ lines mean ± 1.7733·MR̄, no moving-range outlier screening,
-shift 7 and trend 7, two-in-three beyond 2σ with all three points on that side of the mean, and
-fewer than 15 points shown as a run chart (no limits, no flags, no icons). Limits may be negative;
-they are not floored at 0. Using these defaults for the warehouse is domain.md §4.6 (🟡 derived).
+Rule profiles (domain.md §4.3, §4.5 ✅), chosen per collaborative and per trust:
+- `nhse_sql_v2_6` (the default): NHS England's "SPC Charts SQL Query v2.6" (10 January 2024):
+  shift 6, trend 6 (endpoints included), SPC shown from 13 points (else a run chart), a
+  partition warning under 12 points, points beyond the limits count towards two-in-three;
+- `nhsrplotthedots`: NHSRplotthedots and the SQL before v2.6 (v2.4/v2.5): shift 7, trend 7,
+  SPC from 15 points, two-in-three only between the 2σ line and the limit ("close to limits"),
+  the short-partition warning below 13 points (its code's test).
+Common to both: mean and MR̄ per partition, limits mean ± 2.66·MR̄, 2σ lines mean ± 1.7733·MR̄,
+no moving-range outlier screening, two-in-three with all three points on that side of the mean;
+a run chart has no limits, no flags and no icons. Limits may be negative; they are not floored
+at 0.
 
 Choices where the sources leave room (each also stated where it is implemented):
 - two-in-three flags only the points beyond the 2σ line (as the SQL does), not the third point;
-  a point beyond the process limit counts as beyond 2σ (domain.md §4.3; note that some local
-  derivatives of the SQL count only points between 2σ and the limit);
 - a point flagged on both sides (e.g. part of a shift above the mean and of a decreasing trend)
   resolves to improvement, MDC-SQL's `MetricConflictRule = Improvement`; with direction
   "neither" it resolves to the side of the mean the point is on (high when on the mean);
@@ -26,6 +30,7 @@ Choices where the sources leave room (each also stated where it is implemented):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
@@ -40,6 +45,24 @@ LIMIT_FACTOR: Final[float] = 2.66
 TWO_SIGMA_FACTOR: Final[float] = 2.66 * 2.0 / 3.0  # 1.7733
 RULES: Final[tuple[str, ...]] = ("outside_limits", "trend", "two_in_three", "shift")
 """Rule names in label precedence order (domain.md §4.3, [PTD])."""
+
+
+@dataclass(frozen=True)
+class RuleProfile:
+    """The settings that differ between Making Data Count tools and versions."""
+
+    name: str
+    shift_points: int
+    trend_points: int
+    minimum_points: int  # fewer points: a run chart
+    partition_warning_points: int  # a partition (or baseline) with fewer points: trial limits
+    beyond_limits_count_in_two_in_three: bool
+
+
+NHSE_SQL_V2_6: Final = RuleProfile("nhse_sql_v2_6", 6, 6, 13, 12, True)
+NHSRPLOTTHEDOTS: Final = RuleProfile("nhsrplotthedots", 7, 7, 15, 13, False)
+PROFILES: Final[dict[str, RuleProfile]] = {p.name: p for p in (NHSE_SQL_V2_6, NHSRPLOTTHEDOTS)}
+DEFAULT_PROFILE: Final = NHSE_SQL_V2_6
 
 
 def _partitions(n: int, recalculate_at: Sequence[int]) -> npt.NDArray[np.int64]:
@@ -91,12 +114,17 @@ def _trend(x: FloatArray, points: int) -> BoolArray:
 
 
 def _two_in_three(
-    x: FloatArray, mean: FloatArray, mr_bar: FloatArray, part: npt.NDArray[np.int64]
+    x: FloatArray,
+    mean: FloatArray,
+    mr_bar: FloatArray,
+    part: npt.NDArray[np.int64],
+    beyond_limits_count: bool = True,
 ) -> BoolArray:
     """2 or 3 of 3 consecutive points beyond the same 2σ line, all 3 on that side of the mean.
 
     Windows do not cross a partition. Only the points beyond 2σ are flagged (as in MDC-SQL);
-    "beyond" is strict, and a point beyond the process limit also counts. Returns (2, n).
+    "beyond" is strict. A point beyond the process limit counts when `beyond_limits_count`
+    (SQL v2.6), and not otherwise (NHSRplotthedots' "close to limits"). Returns (2, n).
     """
     n = len(x)
     out = np.zeros((2, n), dtype=bool)
@@ -104,6 +132,10 @@ def _two_in_three(
         beyond = np.vstack(
             [x > mean + TWO_SIGMA_FACTOR * mr_bar, x < mean - TWO_SIGMA_FACTOR * mr_bar]
         )
+        if not beyond_limits_count:
+            beyond &= np.vstack(
+                [x <= mean + LIMIT_FACTOR * mr_bar, x >= mean - LIMIT_FACTOR * mr_bar]
+            )
         side = np.vstack([x > mean, x < mean])
     for i in range(n - 2):
         window = slice(i, i + 3)
@@ -169,11 +201,16 @@ def xmr(
     baseline_points: int | None = None,
     recalculate_at: Sequence[int] = (),
     target: float | None = None,
-    shift_points: int = 7,
-    trend_points: int = 7,
-    minimum_points: int = 15,
+    profile: RuleProfile = DEFAULT_PROFILE,
+    shift_points: int | None = None,
+    trend_points: int | None = None,
+    minimum_points: int | None = None,
 ) -> pd.DataFrame:
     """XmR statistics and Making Data Count signals, one row per input point, in input order.
+
+    `profile` sets the rules (default NHS England SQL v2.6); `shift_points`, `trend_points` and
+    `minimum_points` override it one by one. `partition_warning` is true on every point of a
+    partition (or of a baseline) with fewer than the profile's partition-warning points.
 
     `recalculate_at` holds 0-based positions that start a new partition (mean and MR̄ recomputed
     from that point on). `baseline_points` fixes the first partition's mean and MR̄ from its first
@@ -186,6 +223,9 @@ def xmr(
         raise ValueError(f"improvement must be 'down', 'up' or 'neither', got {improvement!r}")
     if baseline_points is not None and baseline_points < 2:
         raise ValueError("baseline_points must be at least 2")
+    shift_points = profile.shift_points if shift_points is None else shift_points
+    trend_points = profile.trend_points if trend_points is None else trend_points
+    minimum_points = profile.minimum_points if minimum_points is None else minimum_points
     x = np.asarray(values, dtype=np.float64)
     if not np.isfinite(x).all():
         raise ValueError("values must be finite; drop missing points before charting")
@@ -204,7 +244,9 @@ def xmr(
         with np.errstate(invalid="ignore"):
             sided["outside_limits"] = np.vstack([x > upper, x < lower])
         sided["trend"] = _trend(x, trend_points)
-        sided["two_in_three"] = _two_in_three(x, mean, mr_bar, part)
+        sided["two_in_three"] = _two_in_three(
+            x, mean, mr_bar, part, profile.beyond_limits_count_in_two_in_three
+        )
         sided["shift"] = _shift(x, mean, part, shift_points)
     high = np.logical_or.reduce([flags[0] for flags in sided.values()])
     low = np.logical_or.reduce([flags[1] for flags in sided.values()])
@@ -236,7 +278,22 @@ def xmr(
     frame["special_cause"] = high | low
     frame["signal"] = pd.Series(signals, dtype=object)
     frame["point_type"] = pd.Series([None if run_chart else t for t in types], dtype=object)
+    frame["partition_warning"] = _short_partitions(part, baseline_points, profile)
     return frame
+
+
+def _short_partitions(
+    part: npt.NDArray[np.int64], baseline_points: int | None, profile: RuleProfile
+) -> BoolArray:
+    """True on the points of a partition whose limits rest on too few points (trial limits)."""
+    out = np.zeros(len(part), dtype=bool)
+    for p in np.unique(part):
+        idx = np.flatnonzero(part == p)
+        basis = len(idx)
+        if p == 0 and baseline_points is not None:
+            basis = min(baseline_points, len(idx))
+        out[idx] = basis < profile.partition_warning_points
+    return out
 
 
 _VARIATION_ICONS: Final[dict[tuple[str, str], str]] = {

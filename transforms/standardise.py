@@ -6,12 +6,17 @@
 does several files of one trust (each with its own month) in one pass, as a chunk of months is
 processed: pandas costs about the same per call for ten rows as for ten thousand.
 
-Age: for an intervention, completed years at the local start date (the moment it happened);
-for a ward stay, completed years on the month's last day, as NHS Digital's `AgeRepPeriodEnd`,
-so a stay's age band is stable across the month and the OBD denominator of each age band
-matches NHS Digital's. Column types are what the warehouse stores: text as `str`, dates as Arrow
-`date32`, instants as `datetime64[us, UTC]`, nullable booleans and integers as pandas `boolean`
-and `Int64`. Everything is vectorised: a backfill is about a million rows.
+Age: one basis for numerator and denominator, completed years on the reporting month's last day
+(NHS Digital's `AgeRepPeriodEnd`), for interventions and ward stays alike, so a person's
+interventions and bed days in a month fall in the same age band and each band's rate divides
+like by like (an intervention used to take its age at its start: 112 of 24,340 patient-months of
+the demo fell in one band for interventions and another for bed days). A date of birth after the
+event or more than 120 years before it gives age Unknown (the row loads with a warning; see
+`usable_age`).
+
+Column types are what the warehouse stores: text as `str`, dates as Arrow `date32`, instants
+as `datetime64[us, UTC]`, nullable booleans and integers as pandas `boolean` and `Int64`.
+Everything is vectorised: a backfill is about a million rows.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ LSOA_PATTERN: Final = r"E01[0-9]{6}"
 _IDENTITY_WINS: Final = ("1", "2", "3", "4")
 _STATED_USED: Final = ("1", "2", "9")
 _AGE_EDGES: Final = [lower for _, lower in codes.AGE_BANDS] + [np.inf]
+MAX_AGE_YEARS: Final = 120  # the `age_over_120` rule
 
 
 def _as_date(values: pd.Series) -> pd.Series:
@@ -56,6 +62,15 @@ def age_band(age_years: pd.Series) -> pd.Series:
     labels = [label for label, _ in codes.AGE_BANDS]
     banded = pd.cut(age_years.astype("float64"), bins=_AGE_EDGES, right=False, labels=labels)
     return banded.astype("str").fillna(codes.AGE_BAND_UNKNOWN).astype("str")
+
+
+def usable_age(age: pd.Series, age_at_event: pd.Series) -> pd.Series:
+    """`age`, or NA where the date of birth cannot be right: after the event (a negative age at
+    it) or more than 120 years before it. Such rows load with age band Unknown and a warning
+    (`date_of_birth_after_event`, `age_over_120`) instead of being quarantined."""
+    at_event = age_at_event.astype("Int64")
+    bad = (at_event < 0) | (at_event > MAX_AGE_YEARS)
+    return age.astype("Int64").mask(bad.fillna(False).astype(bool))
 
 
 def derived_gender(stated: pd.Series, identity: pd.Series) -> pd.Series:
@@ -162,7 +177,8 @@ def _interventions(
 ) -> pd.DataFrame:
     code = valid["intervention_type"].astype("str")
     end_local = valid["_end_at"].dt.tz_convert(LONDON).dt.tz_localize(None)
-    age = valid["_age_years"].astype("Int64")
+    month_end = (next_month - pd.Timedelta(days=1)).astype("datetime64[us]")
+    age = usable_age(age_in_years(valid["_dob"], month_end), valid["_age_years"])
     facts = pd.concat(
         [
             _frame_header(valid, trust_code, month_start),
@@ -214,7 +230,9 @@ def _ward_stays(
     imd: Mapping[str, int] | None,
 ) -> pd.DataFrame:
     month_end = next_month - pd.Timedelta(days=1)
-    age = age_in_years(valid["_dob"], month_end.astype("datetime64[us]"))
+    age = usable_age(
+        age_in_years(valid["_dob"], month_end.astype("datetime64[us]")), valid["_age_years"]
+    )
     start, end = valid["_stay_start"], valid["_stay_end"]
     facts = pd.concat(
         [

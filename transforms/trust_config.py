@@ -79,12 +79,70 @@ class FilePatterns(_Strict):
         return str(getattr(self, dataset))
 
 
-class SpcSettings(_Strict):
-    """Per-trust Making Data Count settings (used by mart_spc)."""
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+RULE_PROFILES = ("nhse_sql_v2_6", "nhsrplotthedots")  # transforms.spc.PROFILES
 
+
+class TargetFromBaseline(_Strict):
+    """A target derived once from a fixed baseline period: (1 - reduce_by) x the measure's mean
+    over the baseline months (e.g. `{reduce_by: 0.25, baseline: 2024-01..2024-12}`). Points
+    after the baseline never move it."""
+
+    reduce_by: Annotated[float, Field(ge=0, le=1)]
+    baseline: str  # "YYYY-MM..YYYY-MM", both months included
+
+    @field_validator("baseline")
+    @classmethod
+    def _period(cls, v: str) -> str:
+        parts = v.split("..")
+        if len(parts) != 2 or not all(MONTH.fullmatch(p) for p in parts) or parts[0] > parts[1]:
+            raise ValueError("baseline is a period 'YYYY-MM..YYYY-MM' (first month first)")
+        return v
+
+    @property
+    def months(self) -> tuple[str, str]:
+        first, last = self.baseline.split("..")
+        return first, last
+
+
+class SpcSettings(_Strict):
+    """Making Data Count settings (used by mart_spc), for the collaborative or one trust.
+
+    `rule_profile` and `target` left unset (None) in a trust's YAML take the collaborative's
+    (config/collaborative.yaml); the collaborative's own unset values take the defaults
+    (NHS England SQL v2.6, no target). A numeric `target` applies to the headline rate
+    (interventions per 1,000 OBD); a `TargetFromBaseline` to every measure.
+    """
+
+    rule_profile: Literal["nhse_sql_v2_6", "nhsrplotthedots"] | None = None
     baseline_months: Annotated[int, Field(ge=1, le=60)] | None = None
     recalculate_from: list[str] = []  # YYYY-MM months that start a new limits partition
-    target_reduction: Annotated[float, Field(ge=0, le=1)] = 0.25
+    target: float | TargetFromBaseline | None = None
+
+    @field_validator("recalculate_from")
+    @classmethod
+    def _months(cls, v: list[str]) -> list[str]:
+        for month in v:
+            if not MONTH.fullmatch(month):
+                raise ValueError(f"recalculate_from: {month!r} is not a month 'YYYY-MM'")
+        return v
+
+    def over(self, collaborative: SpcSettings) -> SpcSettings:
+        """These settings with unset inherited values taken from the collaborative's."""
+        return self.model_copy(
+            update={
+                "rule_profile": self.rule_profile or collaborative.rule_profile,
+                "target": self.target if self.target is not None else collaborative.target,
+            }
+        )
+
+
+class CollaborativeConfig(_Strict):
+    """config/collaborative.yaml: settings of the whole collaborative (its `ALL` rows) and the
+    defaults its trusts inherit."""
+
+    name: str = "Restrictive practice collaborative"
+    spc: SpcSettings = SpcSettings()
 
 
 class Delivery(_Strict):
@@ -200,6 +258,7 @@ class CodeMaps(_Strict):
 class Registry(_Strict):
     trusts: dict[str, TrustConfig]
     codes: CodeMaps
+    collaborative: CollaborativeConfig = CollaborativeConfig()
 
     def trust(self, ods_code: str) -> TrustConfig:
         return self.trusts[ods_code]

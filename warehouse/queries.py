@@ -68,13 +68,24 @@ WHERE s.status = 'loaded' AND s.dataset = ? AND s.rows_loaded <> COALESCE(f.n, 0
 MART_INTERVENTIONS: Final = """
 SELECT trust_code, reporting_month, incident_id, intervention_id, patient_key,
        intervention_family, is_prone, is_rapid_tranquillisation, ethnic_category_code,
-       ethnic_group, gender_code, age_band, imd_decile, lda_flag
+       ethnic_group, gender_code, age_band, imd_decile, lda_flag, start_date_local
 FROM fct_restrictive_intervention WHERE {where}"""
 
 MART_STAYS: Final = """
 SELECT trust_code, reporting_month, occupied_bed_days, ethnic_category_code, ethnic_group,
-       gender_code, age_band, imd_decile, lda_flag
+       gender_code, age_band, imd_decile, lda_flag, patient_key, stay_start, stay_end
 FROM fct_ward_stay_month WHERE {where}"""
+
+# Per (trust, month, dataset): is a version loaded, and how many rows did it receive (0 = a
+# header-only nil return). The mart's completeness comes from this, not from the facts alone.
+MART_SUBMISSIONS: Final = """
+SELECT trust_code, reporting_month, dataset,
+       MAX(CASE WHEN status = 'loaded' THEN 1 ELSE 0 END) AS is_loaded,
+       MAX(CASE WHEN status = 'loaded' THEN rows_received END) AS rows_received
+FROM etl_submission WHERE {where}
+GROUP BY trust_code, reporting_month, dataset"""
+
+TRUSTS_EXPECTED: Final = "SELECT COUNT(*) AS trusts FROM dim_trust"
 
 FACT_MONTHS: Final = """
 SELECT DISTINCT reporting_month FROM fct_restrictive_intervention

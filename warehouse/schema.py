@@ -22,6 +22,26 @@ METADATA: Final = sa.MetaData()
 ALL_TRUSTS: Final = "ALL"  # trust_code of the collaborative's rows in the marts
 
 
+def spc_setting_columns() -> list[sa.Column[Any]]:
+    """The SPC settings of dim_trust and dim_collaborative (transforms.trust_config)."""
+    return [
+        col("spc_baseline_months", sa.Integer,
+            "SPC: points (months with a value) that fix the first limits; NULL = all points"),
+        col("spc_recalculate_from", sa.Text,
+            "SPC: comma-separated YYYY-MM months that start new limits; NULL = none"),
+        col("spc_target_reduction", sa.Double,
+            "SPC: target = (1 - this) x the measure's mean over spc_target_baseline, e.g. 0.25"
+            " for a 25% reduction; NULL = no derived target"),
+        col("spc_rule_profile", sa.Text,
+            "SPC rules: nhse_sql_v2_6 (shift 6, trend 6, SPC from 13 points) or nhsrplotthedots"
+            " (7, 7, 15)"),
+        col("spc_target_value", sa.Double,
+            "SPC: a fixed target for the headline rate (per 1,000 OBD); NULL = none"),
+        col("spc_target_baseline", sa.Text,
+            "SPC: YYYY-MM..YYYY-MM months the derived target is computed from, once"),
+    ]  # fmt: skip
+
+
 dim_trust = sa.Table(
     "dim_trust", METADATA,
     col("trust_code", sa.Text, "ODS organisation code", primary_key=True),
@@ -32,13 +52,18 @@ dim_trust = sa.Table(
     col("code_confirmed", sa.Boolean, "false while the ODS code is still to be confirmed"),
     col("file_format", sa.Text, "format the trust sends: csv, xlsx or parquet"),
     # SPC settings travel here because the mart refresh sees the warehouse, not the YAML.
-    col("spc_baseline_months", sa.Integer,
-        "SPC: points (months with a value) that fix the first limits; NULL = all points"),
-    col("spc_recalculate_from", sa.Text,
-        "SPC: comma-separated YYYY-MM months that start new limits; NULL = none"),
-    col("spc_target_reduction", sa.Double,
-        "SPC: target = (1 - this) x baseline mean, e.g. 0.25 for a 25% reduction"),
-    comment="One row per trust in the collaborative. Source: config/trusts/<ODS>.yaml.",
+    *spc_setting_columns(),
+    comment="One row per trust in the collaborative. Source: config/trusts/<ODS>.yaml; SPC"
+    " settings the YAML leaves unset are the collaborative's (config/collaborative.yaml).",
+)  # fmt: skip
+
+dim_collaborative = sa.Table(
+    "dim_collaborative", METADATA,
+    col("collaborative_name", sa.Text, "name of the collaborative", primary_key=True),
+    *spc_setting_columns(),
+    comment="One row per collaborative (a warehouse holds one): its own settings, used for its"
+    " 'ALL' rows and inherited by trusts that leave them unset. Source:"
+    " config/collaborative.yaml.",
 )  # fmt: skip
 
 dim_ward = sa.Table(
@@ -184,16 +209,36 @@ def _family_columns() -> list[sa.Column[Any]]:
 mart_trust_month = sa.Table(
     "mart_trust_month", METADATA,
     *partition_columns(collaborative=True),
-    col("interventions", sa.Integer, "distinct (incident, intervention) (NHS Digital MHS77)"),
-    col("incidents", sa.Integer, "distinct incidents (MHS136)"),
-    col("people", sa.Integer, "distinct patients with an intervention (MHS76)"),
-    col("occupied_bed_days", sa.Integer, "sum of ward-stay occupied bed days (days)"),
+    col("interventions", sa.Integer, "distinct (incident, intervention) (NHS Digital MHS77);"
+        " NULL when no interventions file is loaded"),
+    col("incidents", sa.Integer, "distinct incidents (MHS136); NULL when no interventions file"),
+    col("people", sa.Integer, "distinct identified patients with an intervention (MHS76); NULL"
+        " when no interventions file"),
+    col("occupied_bed_days", sa.Integer, "sum of ward-stay occupied bed days (days); NULL when"
+        " no ward stays file is loaded"),
     col("interventions_per_1000_obd", sa.Double,
-        "interventions per 1,000 occupied bed days; NULL when no bed days"),
+        "interventions per 1,000 occupied bed days; NULL unless completeness is complete or"
+        " nil_return, or when no bed days"),
     *_family_columns(),
+    col("completeness", sa.Text,
+        "complete, nil_return (a real zero), no_interventions_file, no_ward_stays_file or"
+        " no_files; 'ALL': complete (every expected trust included) or partial"),
+    col("trusts_included", sa.Integer,
+        "'ALL' only: trusts whose month is complete or a nil return, the only ones summed"),
+    col("trusts_expected", sa.Integer, "'ALL' only: trusts in the collaborative (dim_trust)"),
+    *[
+        col(f"people_{kind}", sa.Integer,
+            f"distinct identified patients with a {kind} intervention (MHS76 of the type"
+            " breakdown; the people test of its rate's suppression)")
+        for kind in (*FAMILIES, "prone", "rapid_tranquillisation")
+    ],
+    col("interventions_without_ward_stay", sa.Integer,
+        "data quality: interventions with no ward stay of the same patient overlapping their"
+        " start (rule intervention_without_ward_stay); NULL unless both files are loaded"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month"),
-    comment="One row per (trust, month) with any fact, plus one 'ALL' row per month for the"
-    " collaborative. Source: fct_restrictive_intervention and fct_ward_stay_month.",
+    comment="One row per (trust, month) with any fact or submission, plus one 'ALL' row per"
+    " month for the collaborative summing only complete trust-months (domain.md §3.5)."
+    " Source: fct_restrictive_intervention, fct_ward_stay_month and etl_submission.",
 )  # fmt: skip
 
 mart_equity_month = sa.Table(
@@ -214,6 +259,11 @@ mart_equity_month = sa.Table(
         "rate / reference rate; 1 for the reference; NULL for unknown categories"),
     col("rate_ratio_ci_lower", sa.Double, "95% CI lower of the rate ratio"),
     col("rate_ratio_ci_upper", sa.Double, "95% CI upper of the rate ratio"),
+    col("people", sa.Integer,
+        "distinct identified patients in the category with an intervention (MHS76 unit)"),
+    col("completeness", sa.Text,
+        "the trust-month's completeness (mart_trust_month); rates NULL unless complete or"
+        " nil_return; 'ALL' rows sum complete trust-months only"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month", "dimension", "category"),
     comment="One row per (trust or 'ALL', month, equity dimension, category seen in either"
     " facts). Source: fct_restrictive_intervention (numerator), fct_ward_stay_month (bed days).",
@@ -233,14 +283,22 @@ mart_spc = sa.Table(
     col("variation_icon", sa.Text, "variation icon of the series (latest point)"),
     col("assurance_icon", sa.Text, "assurance icon against the target (pass, fail, hit_or_miss)"),
     # Added with the SPC step so BI draws a full Making Data Count chart without recomputing.
-    col("chart_type", sa.Text, "xmr, or run (fewer than 15 points: no limits, flags or icons)"),
+    col("chart_type", sa.Text,
+        "xmr, or run (fewer points than the rule profile's minimum, 13 for SQL v2.6: no limits,"
+        " flags or icons)"),
     col("limits_partition", sa.Integer, "0 for the first limits; +1 at each recalculation"),
     col("moving_range", sa.Double, "|value - previous value| within the partition; NULL first"),
     col("mean_moving_range", sa.Double, "mean moving range (MR-bar) of the partition"),
     col("upper_2sigma", sa.Double, "upper 2-sigma line: mean + 1.7733 x mean moving range"),
     col("lower_2sigma", sa.Double, "lower 2-sigma line: mean - 1.7733 x mean moving range"),
     col("target", sa.Double,
-        "target: (1 - spc_target_reduction) x mean of the first limits (units of the measure)"),
+        "target (units of the measure): the configured number (headline rate), or (1 -"
+        " spc_target_reduction) x the mean over spc_target_baseline; fixed once set"),
+    col("rule_profile", sa.Text,
+        "rules the row was computed with: nhse_sql_v2_6 (default) or nhsrplotthedots"),
+    col("partition_warning", sa.Boolean,
+        "true when the point's limits rest on fewer points than the profile wants (12 for"
+        " SQL v2.6): trial limits"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month", "measure"),
     comment="One row per (trust or 'ALL', measure, month) of the SPC series. Source:"
     " mart_trust_month (filled by the SPC step).",

@@ -29,7 +29,12 @@ def _person() -> list[sa.Column[Any]]:
         col("ethnic_category_code", sa.Text, "ETHNIC CATEGORY 2001: A-S, Z, 99"),
         col("ethnic_group", sa.Text, "upper-level ethnic group (dim_ethnicity)"),
         col("gender_code", sa.Text, "derived gender: 1, 2, 3, 4, 9 or X (not known)"),
-        col("age_years", sa.Integer, "age in whole years at the event (years)"),
+        col(
+            "age_years",
+            sa.Integer,
+            "age in whole years on the reporting month's last day (NHS Digital"
+            " AgeRepPeriodEnd); NULL when the date of birth is missing or implausible (years)",
+        ),
         col("age_band", sa.Text, "NHS Digital RI age band, 'Unknown' when age is missing"),
         col("lsoa", sa.Text, "LSOA code of residence (E01...), when valid"),
         col("imd_decile", sa.Integer, "IMD 2019 decile of the LSOA: 1 most deprived .. 10"),

@@ -86,3 +86,24 @@ def test_shared_synonyms_point_at_national_codes_without_case_clashes(registry: 
     assert registry.codes.lookup("ethnic_category")["Not stated"] == "Z"
     assert registry.codes.lookup("intervention_type")["Seclusion"] == "05"
     assert "02" not in registry.codes.lookup("intervention_type").values()
+
+
+def test_intervention_type_synonyms_name_only_restrictive_interventions(registry: Registry) -> None:
+    """Issue 12: labels that can name ordinary care (PRN medication, an escort, a depot
+    injection) are not mapped to a restrictive intervention; every national label is."""
+    shared = {k.lower(): v for k, v in registry.codes.lookup("intervention_type").items()}
+    for ordinary in ("oral prn", "oral medication", "escort", "im injection (non-rt)"):
+        assert ordinary not in shared, ordinary
+    for code, label in codes.INTERVENTION_TYPES.items():
+        assert shared[label.lower()] == code
+    assert shared["restrictive escort"] == "08"
+
+
+def test_collaborative_settings_and_trust_targets_load(registry: Registry) -> None:
+    spc = registry.collaborative.spc
+    assert spc.rule_profile == "nhse_sql_v2_6"
+    assert spc.target is not None and not isinstance(spc.target, float)
+    assert spc.target.baseline == "2024-01..2024-12"
+    for trust in registry.trusts.values():  # every trust's target is fixed from a baseline
+        target = trust.spc.over(spc).target
+        assert target is not None and not isinstance(target, float), trust.ods_code

@@ -6,6 +6,7 @@ from typing import Final
 
 import pandas as pd
 
+from expectations.rules import RULES
 from expectations.validate import validate_rows
 from tests.expectations.helpers import FAULTS, make_trust, ri_frame
 from transforms.canonical import Dataset
@@ -14,12 +15,20 @@ DATASET: Final[Dataset] = "restrictive_interventions"
 
 
 def test_each_row_rule_catches_exactly_its_row() -> None:
+    """Rows that cannot be counted are quarantined; a bad demographic or location field (the
+    rules demoted to warnings in issue 12) loads the row and names it in a warning instead."""
     frame = ri_frame([{}] + [fault for fault, _ in FAULTS])
     result = validate_rows(frame, DATASET, make_trust())
+    rows = [(n + 3, rule) for n, (_, rule) in enumerate(FAULTS)]
     got = list(result.quarantine[["source_row_number", "rule"]].itertuples(index=False, name=None))
-    assert got == [(n + 3, rule) for n, (_, rule) in enumerate(FAULTS)]
-    assert result.valid["source_row_number"].tolist() == [2]
-    assert result.warnings == []
+    assert got == [(row, rule) for row, rule in rows if RULES[rule].severity == "quarantine_row"]
+    warned: dict[str, list[int]] = {}
+    for row, rule in rows:
+        if RULES[rule].severity == "warn":
+            warned.setdefault(rule, []).append(row)
+    assert {w.rule: list(w.example_rows) for w in result.warnings} == warned
+    loaded = [2, *sorted(r for rs in warned.values() for r in rs)]
+    assert result.valid["source_row_number"].tolist() == loaded
 
 
 def test_clean_rows_all_pass_with_same_columns() -> None:
@@ -58,7 +67,8 @@ def test_valid_and_quarantine_partition_the_input_with_a_non_unique_index() -> N
     assert len(result.valid) + len(quarantined) == len(frame)
     assert result.quarantine.duplicated(["source_row_number", "rule"]).sum() == 0
     last = result.quarantine[result.quarantine["source_row_number"] == len(frame) + 1]
-    assert last["rule"].tolist() == ["ethnic_category_invalid", "start_missing_or_invalid"]
+    # the bad ethnicity is a warning now (issue 12): only the missing start quarantines
+    assert last["rule"].tolist() == ["start_missing_or_invalid"]
 
 
 def test_details_quote_the_value_and_withhold_identifiers() -> None:
@@ -77,16 +87,22 @@ def test_details_quote_the_value_and_withhold_identifiers() -> None:
     q = result.quarantine
     details = dict(zip(q["source_row_number"], q["detail"], strict=True))
     assert details[2] == "intervention type '02' is not a national code (01, 04-17)"
-    assert details[3] == "NHS number (value withheld) fails the modulus 11 check"
-    assert details[4] == "date of birth (value withheld) is after the event date 2024-03-05"
-    assert details[5] == "age 133 on 2024-03-05 is over 120 (date of birth (value withheld))"
     assert details[6] == "start (value withheld) is not a date and time"
     assert details[7] == "end '2024-03-05 09:00:00' is before start '2024-03-05 10:00:00'"
     assert details[8] == "start '2024-04-02 08:00:00' is after the reporting month"
     assert details[9] == (
         "start '2024-01-02 08:00:00' and end '2024-01-02 08:30:00' are outside the reporting month"
     )
-    text = " ".join(result.quarantine["detail"])
+    # rows 3-5 load now (issue 12): their warnings name the field and withhold the value
+    warned = {w.rule: w for w in result.warnings}
+    assert warned["nhs_number_invalid"].example_rows == (3,)
+    assert warned["nhs_number_invalid"].detail == (
+        "1 rows: nhs_number (value withheld) fails the modulus 11 check; treated as absent, the"
+        " local patient id identifies the person"
+    )
+    assert warned["date_of_birth_after_event"].example_rows == (4,)
+    assert warned["age_over_120"].detail.endswith("loaded with age band Unknown")
+    text = " ".join([*result.quarantine["detail"], *(w.detail for w in result.warnings)])
     for secret in ("f00d", "kkkk", "1990-06-15", "2024-03-09", "1890-07-04", "0018", "999"):
         assert secret not in text
 

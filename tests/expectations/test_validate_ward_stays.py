@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from expectations.rules import RULES
 from expectations.validate import validate_rows
 from tests.expectations.helpers import make_trust, ws_frame
 from transforms.canonical import Dataset
@@ -32,9 +33,13 @@ def test_each_row_rule_catches_exactly_its_row() -> None:
     frame = ws_frame(clean + [fault for fault, _ in FAULTS])
     result = validate_rows(frame, DATASET, make_trust())
     got = list(result.quarantine[["source_row_number", "rule"]].itertuples(index=False, name=None))
-    assert got == [(n + 5, rule) for n, (_, rule) in enumerate(FAULTS)]
-    assert result.valid["source_row_number"].tolist() == [2, 3, 4]
-    assert result.warnings == []
+    rows = [(n + 5, rule) for n, (_, rule) in enumerate(FAULTS)]
+    assert got == [(row, rule) for row, rule in rows if RULES[rule].severity == "quarantine_row"]
+    # person and ward faults warn and load (issue 12): the stay's bed days still count
+    warned = {rule: [row] for row, rule in rows if RULES[rule].severity == "warn"}
+    assert {w.rule: list(w.example_rows) for w in result.warnings} == warned
+    loaded = [2, 3, 4, *sorted(r for rs in warned.values() for r in rs)]
+    assert result.valid["source_row_number"].tolist() == loaded
 
 
 def test_duplicate_stays_quarantine_all_copies_but_the_first() -> None:

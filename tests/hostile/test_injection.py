@@ -32,6 +32,8 @@ REVIEWED: dict[str, str] = {
     "table.name": "a sa.Table of warehouse.schema (names checked by the test below)",
     "mart_spc.name": "a sa.Table of warehouse.schema",
     "source.name": "a sa.Table of warehouse.schema",
+    "FROM_CLAUSES[name]": "module constant: a mart's name, or the equity mart joined to its"
+    " own reference rows",
     "names": "column names of a schema table, joined",
     "', '.join(names)": "column names of a schema table",
     "view": "'_incoming_' + a schema table name",
@@ -41,6 +43,7 @@ REVIEWED: dict[str, str] = {
     " quote doubled (warehouse.bi_copy)",
     "select": "column list built from schema column names and constant expressions",
     "measures": "module constant MEASURES (column names)",
+    "_COLUMNS": "module constant: the SPC settings column names",
     "FACT_MONTHS": "module constant SQL fragment",
     "where": "' WHERE trust_code IN (' + placeholders(...) + ')': values are parameters",
     "placeholders(len(wanted))": "'?, ?, ...' only",

@@ -16,7 +16,14 @@ from pathlib import Path
 import pandas as pd
 
 from tests.warehouse.helpers import intervention, loaded, rejected, ri_frame, stay, ws_frame
-from transforms.trust_config import CodeMaps, Registry, TrustConfig
+from transforms.trust_config import (
+    CodeMaps,
+    CollaborativeConfig,
+    Registry,
+    SpcSettings,
+    TargetFromBaseline,
+    TrustConfig,
+)
 from warehouse.partition_load import PartitionLoad
 from warehouse.store import Warehouse
 
@@ -93,6 +100,9 @@ def report_registry() -> Registry:
         trusts={"RX2": _trust("RX2", "Sussex Partnership"), "RNU": _trust("RNU", "Oxford Health"),
                 "RWX": _trust("RWX", "Berkshire Healthcare")},
         codes=CodeMaps(maps={}),
+        # the collaborative's target: 25% below the first year (2023), fixed once
+        collaborative=CollaborativeConfig(spc=SpcSettings(
+            target=TargetFromBaseline(reduce_by=0.25, baseline="2023-01..2023-12"))),
     )  # fmt: skip
 
 

@@ -8,8 +8,9 @@ from datetime import date
 import pandas as pd
 
 from report.forest import forest_svg
-from report.spc_chart import BLUE, GREY, ORANGE, RED, badges, spc_svg
+from report.spc_chart import BLUE, GREY, ORANGE, RED, badges, gap_months, spc_svg
 from report.svg import Scale, nice_ticks
+from transforms.trust_config import SpcSettings, TargetFromBaseline
 from warehouse.marts.spc_mart import build_spc
 from warehouse.schema import column_names, mart_trust_month
 
@@ -20,8 +21,10 @@ def spc_rows(values: list[float]) -> pd.DataFrame:
     months = [date(2022 + i // 12, i % 12 + 1, 1) for i in range(len(values))]
     tm = pd.DataFrame(dict.fromkeys(column_names(mart_trust_month), 0), index=range(len(values)))
     tm["trust_code"], tm["reporting_month"] = "RX2", months
+    tm["completeness"] = "complete"
     tm["interventions_per_1000_obd"] = values
-    spc = build_spc(tm, {})
+    target = TargetFromBaseline(reduce_by=0.25, baseline="2022-01..2022-12")
+    spc = build_spc(tm, {}, SpcSettings(target=target))
     return spc[spc["measure"] == "interventions_per_1000_obd"]
 
 
@@ -73,3 +76,20 @@ def test_scale_and_ticks() -> None:
     assert Scale(0, 10, 100, 0)(2.5) == 75.0
     assert nice_ticks(0, 9.5) == [0, 2, 4, 6, 8]
     assert nice_ticks(3.2, 17) == [5, 10, 15]
+
+
+def test_an_incomplete_month_is_a_marked_gap_with_its_reason_not_a_point() -> None:
+    """Issue 12: a month whose interventions file was rejected is ghosted in mart_spc; the
+    chart keeps its place on the month axis, breaks the line there and says why."""
+    rows = spc_rows(SERIES).reset_index(drop=True)
+    rows = rows.drop(index=5)  # 2022-06 left out of the series
+    tm = pd.DataFrame({"trust_code": ["RX2", "RX2"], "reporting_month": [date(2022, 6, 1),
+                       date(2022, 7, 1)], "completeness": ["no_interventions_file", "complete"],
+                       "trusts_included": [None, None]})  # fmt: skip
+    gaps = gap_months(tm, "RX2")
+    assert gaps == {"2022-06": "no interventions file loaded"}
+    svg = spc_svg(rows, "Rate, RX2", gaps)
+    assert svg.count('class="gap"') == 1
+    assert "2022-06: not charted, no interventions file loaded" in svg
+    assert svg.count('class="values"') == 2  # the line breaks at the gap
+    assert len(fills(svg)) == len(rows)  # no point drawn for the gap month

@@ -56,3 +56,15 @@ def test_matrix_shows_the_latest_version_of_each_dataset() -> None:
     assert '<td class="cell-rejected">RI &#10007; file_unreadable<br>WS &middot;</td>' in html
     assert '<td class="cell-quarantined">RI &middot;<br>WS &#10003; 3 quarantined</td>' in html
     assert html.count('<td class="cell-missing"') == 2  # RNU has nothing in either month
+
+
+def test_the_notes_state_each_measure_s_definition_denominator_and_rules(site: Path) -> None:
+    """Issue 12: the report says what each published number is and when it is withheld."""
+    html = (site / "index.html").read_text(encoding="utf-8")
+    notes = html[html.index("Notes on the numbers") :]
+    for heading in ("Definition", "Denominator", "Completeness", "Suppression"):
+        assert f"<th>{heading}</th>" in notes
+    for measure in ("Interventions", "People", "Rate per 1,000 occupied bed days", "Rate ratio",
+                    "SPC charts"):  # fmt: skip
+        assert f"<td>{measure}</td>" in notes
+    assert "never 0" in notes and "fewer than 5 people" in notes

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.spc import assurance_icon, variation_icon, xmr
+from transforms.spc import (
+    NHSE_SQL_V2_6,
+    NHSRPLOTTHEDOTS,
+    PROFILES,
+    assurance_icon,
+    variation_icon,
+    xmr,
+)
 
 
 def flagged(df: pd.DataFrame, column: str) -> list[int]:
@@ -36,15 +43,37 @@ def test_limit_arithmetic_on_a_short_series() -> None:
 
 
 def test_fewer_than_minimum_points_is_a_run_chart() -> None:
-    values = [4, 8] * 7  # 14 points
+    """SQL v2.6 shows SPC from 13 points, NHSRplotthedots / SQL v2.4 from 15 (issue 12: the
+    default was 15)."""
+    values = [4, 8] * 6  # 12 points
     df = xmr([*values[:-1], 40])
     assert df["upper_limit"].isna().all() and df["lower_2sigma"].isna().all()
-    assert df["mean"].iloc[0] == pytest.approx((4 * 7 + 8 * 6 + 40) / 14)
+    assert df["mean"].iloc[0] == pytest.approx((4 * 6 + 8 * 5 + 40) / 12)
     assert not df["special_cause"].any()
     assert df["point_type"].isna().all() and df["signal"].isna().all()
     assert variation_icon(df, "down") is None
     assert assurance_icon(df, 1.0, "down") is None
-    assert not xmr([*values, 40])["upper_limit"].isna().any()  # 15 points: SPC
+    assert not xmr([*values, 40])["upper_limit"].isna().any()  # 13 points: SPC under v2.6
+    fourteen = [4, 8] * 7
+    assert xmr(fourteen, profile=NHSRPLOTTHEDOTS)["upper_limit"].isna().all()
+    assert not xmr([*fourteen, 40], profile=NHSRPLOTTHEDOTS)["upper_limit"].isna().any()
+
+
+def test_profiles_are_the_published_defaults() -> None:
+    assert PROFILES["nhse_sql_v2_6"] is NHSE_SQL_V2_6
+    v26, ptd = NHSE_SQL_V2_6, NHSRPLOTTHEDOTS
+    assert (v26.shift_points, v26.trend_points, v26.minimum_points) == (6, 6, 13)
+    assert (ptd.shift_points, ptd.trend_points, ptd.minimum_points) == (7, 7, 15)
+    assert v26.partition_warning_points == 12 and v26.beyond_limits_count_in_two_in_three
+    assert not ptd.beyond_limits_count_in_two_in_three
+
+
+def test_a_partition_of_fewer_than_12_points_is_flagged_as_trial_limits() -> None:
+    df = xmr([4, 8] * 10, recalculate_at=[9])  # partitions of 9 and 11 points
+    assert df["partition_warning"].tolist() == [True] * 20
+    df = xmr([4, 8] * 12, recalculate_at=[12])  # 12 and 12
+    assert not df["partition_warning"].any()
+    assert xmr([4, 8] * 12, baseline_points=6)["partition_warning"].all()  # a short baseline
 
 
 # 14-point baseline alternating 10, 12: mean 11, MR̄ 2, limits 11 ± 5.32 = 5.68 / 16.32,
@@ -82,19 +111,25 @@ def test_single_point_below_the_limit_is_improvement_when_down() -> None:
 
 def test_shift_of_seven_above_the_mean() -> None:
     # mean 97/15 = 6.467, MR̄ 31/14 = 2.214: 2σ lines 2.54 / 10.39, nothing beyond them.
-    df = xmr([8, 4, 8, 4, 8, 4, 8, 4] + [7] * 7)
-    assert flagged(df, "rule_shift") == list(range(8, 15))
-    assert flagged(df, "special_cause") == list(range(8, 15))
-    assert set(df["signal"].iloc[8:]) == {"shift"}
-    assert set(df["point_type"].iloc[8:]) == {"special_cause_concern"}
-    assert df["point_type"].iloc[:8].tolist() == ["common_cause"] * 8
+    for profile in (NHSE_SQL_V2_6, NHSRPLOTTHEDOTS):
+        df = xmr([8, 4, 8, 4, 8, 4, 8, 4] + [7] * 7, profile=profile)
+        assert flagged(df, "rule_shift") == list(range(8, 15))
+        assert flagged(df, "special_cause") == list(range(8, 15))
+        assert set(df["signal"].iloc[8:]) == {"shift"}
+        assert set(df["point_type"].iloc[8:]) == {"special_cause_concern"}
+        assert df["point_type"].iloc[:8].tolist() == ["common_cause"] * 8
 
 
-def test_six_points_above_the_mean_are_not_a_shift() -> None:
-    # mean 94/15 = 6.267; the point before the six sevens (4) is below it.
+def test_six_points_above_the_mean_are_a_shift_under_v2_6_only() -> None:
+    """Hand-worked: mean 94/15 = 6.267, MR̄ 35/14 = 2.5 (2σ 1.83 / 10.70, nothing beyond); the
+    point before the six sevens (4) is below the mean, so the run above it is exactly six."""
     values = [4, 8, 4, 8, 4, 8, 4, 8, 4] + [7] * 6
-    assert not xmr(values)["special_cause"].any()
-    assert flagged(xmr(values, shift_points=6), "rule_shift") == list(range(9, 15))
+    default = xmr(values)
+    assert flagged(default, "rule_shift") == list(range(9, 15))
+    assert set(default["signal"].iloc[9:]) == {"shift"}
+    assert default["point_type"].iloc[:9].tolist() == ["common_cause"] * 9
+    assert not xmr(values, profile=NHSRPLOTTHEDOTS)["special_cause"].any()
+    assert not xmr([4, 8, 4, 8, 4, 8, 4, 8, 4, 8, 4] + [7] * 5)["special_cause"].any()  # five
 
 
 def test_point_exactly_on_the_mean_breaks_a_shift() -> None:
@@ -106,16 +141,18 @@ def test_point_exactly_on_the_mean_breaks_a_shift() -> None:
     # Same series with 7 in place of the 6: mean 91/15, seven points above → shift.
     above = [*on_mean[:11], 7, *on_mean[12:]]
     assert flagged(xmr(above), "rule_shift") == list(range(8, 15))
+    assert flagged(xmr(above, profile=NHSRPLOTTHEDOTS), "rule_shift") == list(range(8, 15))
 
 
 def test_decreasing_trend_of_seven_points() -> None:
     # mean 90/15 = 6, MR̄ 35/14 = 2.5 (2σ 1.567 / 10.433); 8 → 9 rises, then 6 strict falls.
-    df = xmr([4, 8, 4, 8, 4, 8, 4, 8, 9, 8, 7, 6, 5, 4, 3])
-    assert flagged(df, "rule_trend") == list(range(8, 15))
-    assert flagged(df, "special_cause") == list(range(8, 15))
-    assert set(df["signal"].iloc[8:]) == {"trend"}
-    assert set(df["point_type"].iloc[8:]) == {"special_cause_improvement"}
-    assert variation_icon(df, "down") == "improvement_low"
+    for profile in (NHSE_SQL_V2_6, NHSRPLOTTHEDOTS):
+        df = xmr([4, 8, 4, 8, 4, 8, 4, 8, 9, 8, 7, 6, 5, 4, 3], profile=profile)
+        assert flagged(df, "rule_trend") == list(range(8, 15))
+        assert flagged(df, "special_cause") == list(range(8, 15))
+        assert set(df["signal"].iloc[8:]) == {"trend"}
+        assert set(df["point_type"].iloc[8:]) == {"special_cause_improvement"}
+        assert variation_icon(df, "down") == "improvement_low"
 
 
 def test_equal_consecutive_values_break_a_trend() -> None:
@@ -123,11 +160,18 @@ def test_equal_consecutive_values_break_a_trend() -> None:
     assert not df["special_cause"].any()
 
 
-def test_six_point_trend_is_not_flagged() -> None:
-    # 4 → 9 rises, then 9, 8, 7, 6, 5, 3: six points, five falls. mean 90/15 = 6.
+def test_six_point_trend_is_flagged_under_v2_6_only() -> None:
+    """Hand-worked: 4 → 9 rises, then 9, 8, 7, 6, 5, 3: six points (endpoints included), five
+    falls. Mean 90/15 = 6, MR̄ 43/14 = 3.07 (2σ 0.55 / 11.45: nothing beyond); 9, 8, 7 are
+    above the mean and 6 is on it, so no shift."""
     values = [4, 8, 4, 8, 4, 8, 4, 8, 4, 9, 8, 7, 6, 5, 3]
-    assert not xmr(values)["special_cause"].any()
-    assert flagged(xmr(values, trend_points=6), "rule_trend") == list(range(9, 15))
+    default = xmr(values)
+    assert flagged(default, "rule_trend") == list(range(9, 15))
+    assert flagged(default, "special_cause") == list(range(9, 15))
+    assert set(default["point_type"].iloc[9:]) == {"special_cause_improvement"}
+    assert not xmr(values, profile=NHSRPLOTTHEDOTS)["special_cause"].any()
+    five = [4, 8, 4, 8, 4, 8, 4, 8, 4, 8, 4, 9, 8, 7, 6]  # 9, 8, 7, 6: four points
+    assert not xmr(five)["rule_trend"].any()
 
 
 def test_trend_is_evaluated_across_partitions() -> None:
@@ -158,6 +202,10 @@ def test_point_beyond_the_limit_counts_for_two_in_three() -> None:
     assert flagged(df, "rule_outside_limits") == [14]
     assert flagged(df, "rule_two_in_three") == [14, 16]
     assert df["signal"].iloc[[14, 16]].tolist() == ["outside_limits", "two_in_three"]
+    # NHSRplotthedots counts only points "close to" the limits: 17 is beyond, 15 alone is not 2
+    ptd = xmr([*BASE, 17, 12, 15], baseline_points=14, profile=NHSRPLOTTHEDOTS)
+    assert flagged(ptd, "rule_outside_limits") == [14]
+    assert not ptd["rule_two_in_three"].any()
 
 
 # Baseline alternating 12, 10 (mean 11, MR̄ 2) then seven points above the mean that fall:

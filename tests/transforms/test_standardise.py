@@ -51,19 +51,40 @@ def test_intervention_families_prone_and_rapid_tranquillisation() -> None:
 @pytest.mark.parametrize(
     ("dob", "band", "age"),
     [
-        ("2006-10-16", "Under 18", 17),  # 18th birthday is the day after
-        ("2006-10-15", "18-24", 18),  # 18 on the day of the intervention
-        ("1999-10-16", "18-24", 24),
-        ("1999-10-15", "25-34", 25),
-        ("1959-10-16", "55-64", 64),
-        ("1959-10-15", "65 and over", 65),
+        # Age at the end of the reporting month (31 October), NHS Digital's AgeRepPeriodEnd,
+        # not at the intervention (15 October): issue 12 changed this on purpose.
+        ("2006-11-01", "Under 18", 17),  # 18th birthday is the day after the month ends
+        ("2006-10-31", "18-24", 18),  # 18 on the month's last day
+        ("2006-10-16", "18-24", 18),  # 17 at the intervention, 18 by the month's end
+        ("1999-11-01", "18-24", 24),
+        ("1999-10-31", "25-34", 25),
+        ("1959-11-01", "55-64", 64),
+        ("1959-10-31", "65 and over", 65),
         (None, "Unknown", None),
+        ("1890-01-01", "Unknown", None),  # over 120: age_over_120 warns, the band is Unknown
+        ("2024-10-20", "Unknown", None),  # born after the intervention: Unknown, not 0
     ],
 )
-def test_age_band_at_the_intervention_start(dob: str | None, band: str, age: int | None) -> None:
+def test_age_band_at_the_end_of_the_reporting_month(
+    dob: str | None, band: str, age: int | None
+) -> None:
     facts = _facts([_ri(date_of_birth=dob)])
     assert facts["age_band"].tolist() == [band]
     assert values(facts["age_years"]) == [age]
+
+
+def test_numerator_and_denominator_age_bands_agree_for_a_linked_patient_month() -> None:
+    """The same person's intervention and ward stay in one month fall in one age band, for
+    every birthday in the month (the rate of a band divides like by like)."""
+    for day in range(1, 32):
+        dob = f"2006-10-{day:02d}"
+        ri = _facts([_ri(date_of_birth=dob, start="2024-10-01 09:00:00",
+                         end="2024-10-01 09:05:00")])  # fmt: skip
+        stay = {"ward_stay_id": "S1", "patient_key": "k1", "ward_code": "W1",
+                "date_of_birth": dob, "stay_start": "2024-09-20"}  # fmt: skip
+        ws = standardise_ward_stays(derived("ward_stays", [stay]), "RX2", dt.date(2024, 10, 1))
+        assert ri["age_band"].tolist() == ws["age_band"].tolist() == ["18-24"], dob
+        assert values(ri["age_years"]) == values(ws["age_years"]) == [18]
 
 
 @pytest.mark.parametrize(

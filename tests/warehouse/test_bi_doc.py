@@ -87,7 +87,6 @@ def test_inspector_reflects_tables_views_and_comments(bi_url: str, engine: str) 
     assert table_comment == mart_trust_month.comment
     assert view_comment == DESCRIPTIONS["pub_trust_month"]
     assert columns["people"] == (
-        "distinct patients with an intervention (MHS76)"
-        " (published: NULL under 5, else to the nearest 5)"
+        f"{mart_trust_month.c.people.comment} (published: NULL under 5, else to the nearest 5)"
     )
     assert all(columns.values())

@@ -16,7 +16,7 @@ from warehouse import migrate
 from warehouse.ddl import schema_statements
 from warehouse.engine import open_warehouse
 from warehouse.marts.published_views import published_views
-from warehouse.schema import METADATA
+from warehouse.schema import METADATA, column_names
 
 
 def test_upgrade_from_empty_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
@@ -80,3 +80,39 @@ def test_urls_are_normalised_for_sqlalchemy(tmp_path: Path) -> None:
     assert migrate.sqlalchemy_url("postgres://h/db") == "postgresql+psycopg://h/db"
     assert migrate.sqlalchemy_url("postgresql+psycopg://h/db") == "postgresql+psycopg://h/db"
     assert migrate.sqlalchemy_url(str(tmp_path / "w.duckdb")) == f"duckdb:///{tmp_path}/w.duckdb"
+
+
+def test_a_warehouse_at_0003_gains_the_issue_12_columns_and_views(tmp_path: Path) -> None:
+    """0004 adds completeness (and the other issue-12 columns) to a warehouse made at 0003."""
+    path = tmp_path / "at0003.duckdb"
+    con = duckdb.connect(str(path))
+    for statement in schema_statements(METADATA):
+        con.execute(statement)
+    for table, columns in {
+        "mart_trust_month": ("completeness", "trusts_included", "trusts_expected"),
+        "mart_equity_month": ("people", "completeness"),
+        "mart_spc": ("rule_profile", "partition_warning"),
+        "dim_trust": ("spc_rule_profile", "spc_target_value", "spc_target_baseline"),
+    }.items():
+        for column in columns:
+            con.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS {column}")
+    for column in [c for c in column_names(METADATA.tables["mart_trust_month"])
+                   if c.startswith("people_")]:  # fmt: skip
+        con.execute(f"ALTER TABLE mart_trust_month DROP COLUMN {column}")
+    con.execute("DROP TABLE dim_collaborative")
+    con.close()
+    command_config = migrate.alembic_config(str(path))
+    from alembic import command
+
+    command.stamp(command_config, "0003")
+    assert migrate.upgrade(str(path)) == migrate.Migration("0003", "0004")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'pub_trust_month'").fetchall()}  # fmt: skip
+    finally:
+        con.close()
+    assert {"completeness", "trusts_included", "trusts_expected", "people_prone"} <= names
+    with open_warehouse(str(path)) as wh:
+        assert wh.table_counts()["dim_collaborative"] == 0

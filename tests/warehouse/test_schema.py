@@ -13,6 +13,7 @@ from warehouse.schema import METADATA, column_names, fct_restrictive_interventio
 
 TABLES = {
     "dim_trust", "dim_ward", "dim_intervention_type", "dim_ethnicity", "dim_month",
+    "dim_collaborative",
     "fct_restrictive_intervention", "fct_ward_stay_month", "etl_submission", "etl_quarantine",
     "etl_mart_pending", "etl_key_check",
     "etl_archive_access",

@@ -18,6 +18,7 @@ from transforms.trust_config import Registry
 from warehouse.marts.spc_settings import spc_settings_columns
 from warehouse.schema import (
     column_names,
+    dim_collaborative,
     dim_ethnicity,
     dim_intervention_type,
     dim_month,
@@ -33,10 +34,17 @@ def trust_rows(registry: Registry) -> pd.DataFrame:
         {"trust_code": t.ods_code, "trust_name": t.name, "region_code": t.region,
          "region_name": REGION_NAMES[t.region], "provider_type": t.provider_type,
          "code_confirmed": t.code_confirmed, "file_format": t.format,
-         **spc_settings_columns(t.spc)}
+         **spc_settings_columns(t.spc.over(registry.collaborative.spc))}
         for t in sorted(registry.trusts.values(), key=lambda t: t.ods_code)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=column_names(dim_trust))
+
+
+def collaborative_rows(registry: Registry) -> pd.DataFrame:
+    """dim_collaborative's one row from config/collaborative.yaml."""
+    own = registry.collaborative
+    row = {"collaborative_name": own.name, **spc_settings_columns(own.spc)}
+    return pd.DataFrame([row], columns=column_names(dim_collaborative))
 
 
 def intervention_type_rows() -> pd.DataFrame:

@@ -18,7 +18,18 @@ import pandas as pd
 
 from transforms import codes
 from transforms.rates import rate_ci, rate_ratio
-from warehouse.marts.trust_month import KEYS, distinct_interventions, per_1000
+from warehouse.marts.trust_month import (
+    COMPLETE,
+    KEYS,
+    MEASURED,
+    NO_FILES,
+    NO_INTERVENTIONS,
+    NO_WARD_STAYS,
+    SUBMISSION_COLUMNS,
+    completeness,
+    distinct_interventions,
+    per_1000,
+)
 from warehouse.schema import ALL_TRUSTS, column_names, mart_equity_month
 
 UNKNOWN: Final = "Unknown"
@@ -82,26 +93,58 @@ def _long(frame: pd.DataFrame, value: pd.Series, name: str, trust: pd.Series) ->
     return long.groupby([*KEYS, "dimension", "category"])[name].sum()
 
 
+def _long_people(frame: pd.DataFrame, trust: pd.Series) -> pd.Series:
+    """Distinct known patient_key per (trust, month, dimension, category)."""
+    cats = categories(frame)
+    cats["trust_code"], cats["reporting_month"] = trust, frame["reporting_month"]
+    cats["_person"] = frame["patient_key"]
+    long = cats.melt(id_vars=[*KEYS, "_person"], var_name="dimension", value_name="category")
+    return long.groupby([*KEYS, "dimension", "category"])["_person"].nunique().rename("people")
+
+
 def _cells(ri: pd.DataFrame, stays: pd.DataFrame, trust: str | None) -> pd.DataFrame:
     ri_trust = ri["trust_code"] if trust is None else pd.Series(trust, index=ri.index)
     st_trust = stays["trust_code"] if trust is None else pd.Series(trust, index=stays.index)
     ones = pd.Series(1, index=ri.index, dtype="int64")
     num = _long(ri, ones, "interventions", ri_trust)
+    people = _long_people(ri, ri_trust)
     den = _long(stays, stays["occupied_bed_days"].astype("int64"), "occupied_bed_days", st_trust)
-    out = pd.concat([num, den], axis=1).fillna(0).astype("int64").reset_index()
+    out = pd.concat([num, people, den], axis=1).fillna(0).astype("int64").reset_index()
+    out["reporting_month"] = pd.to_datetime(out["reporting_month"]).dt.date
     return out
 
 
+def _only(frame: pd.DataFrame, keep: set[tuple[str, object]]) -> pd.DataFrame:
+    months = pd.to_datetime(frame["reporting_month"]).dt.date
+    mask = [(t, m) in keep for t, m in zip(frame["trust_code"], months, strict=True)]
+    return frame.loc[np.array(mask, dtype=bool)]
+
+
+def _apply_completeness(cells: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:
+    """The trust-month rule of mart_trust_month, cell by cell (`ALL` cells are `complete`
+    because only measured trust-months were summed into them)."""
+    cells = cells.merge(state, on=KEYS, how="left")
+    cells["completeness"] = cells["completeness"].fillna(COMPLETE)
+    no_ri = cells["completeness"].isin([NO_INTERVENTIONS, NO_FILES])
+    no_ws = cells["completeness"].isin([NO_WARD_STAYS, NO_FILES])
+    for column in ("interventions", "people"):
+        cells[column] = cells[column].astype("Int64").mask(no_ri)
+    cells["occupied_bed_days"] = cells["occupied_bed_days"].astype("Int64").mask(no_ws)
+    return cells
+
+
 def _with_statistics(cells: pd.DataFrame) -> pd.DataFrame:
-    a, obd = cells["interventions"], cells["occupied_bed_days"]
+    measured = cells["completeness"].isin(MEASURED).to_numpy()
+    a = cells["interventions"].astype("float64").where(measured)
+    obd = cells["occupied_bed_days"].astype("float64").where(measured)
     cells["rate_per_1000_obd"] = per_1000(a, obd)
     cells["rate_ci_lower"], cells["rate_ci_upper"] = rate_ci(a, obd.where(obd > 0))
     ref_key = cells["dimension"].map(EQUITY_REFERENCE)
     cells["is_reference"] = cells["category"].eq(ref_key)
-    wanted = [*KEYS, "dimension", "interventions", "occupied_bed_days"]
-    refs = cells.loc[cells["is_reference"], wanted]
-    refs = refs.rename(columns={"interventions": "_b", "occupied_bed_days": "_pt0"})
-    merged = cells.merge(refs, on=[*KEYS, "dimension"], how="left")
+    refs = pd.DataFrame({"_b": a, "_pt0": obd}).assign(
+        **{k: cells[k] for k in [*KEYS, "dimension"]}
+    )[cells["is_reference"].to_numpy()]
+    merged = cells[[*KEYS, "dimension"]].merge(refs, on=[*KEYS, "dimension"], how="left")
     ratio, lower, upper = rate_ratio(a, obd, merged["_b"], merged["_pt0"])
     compared = ~pd.Series(
         [
@@ -122,11 +165,27 @@ def _order(dimension: str, category: str) -> int:
     return labels.index(category) + 1 if category in labels else 99
 
 
-def build_equity_month(interventions: pd.DataFrame, stays: pd.DataFrame) -> pd.DataFrame:
-    """mart_equity_month rows (columns in table order) for every trust-month and month given."""
+def build_equity_month(
+    interventions: pd.DataFrame, stays: pd.DataFrame, submissions: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """mart_equity_month rows (columns in table order) for every trust-month and month given.
+
+    `submissions` as for `build_trust_month` (None: facts alone say what is loaded)."""
+    if submissions is None:
+        submissions = pd.DataFrame(columns=SUBMISSION_COLUMNS)
     ri = distinct_interventions(interventions)
-    cells = pd.concat([_cells(ri, stays, None), _cells(ri, stays, ALL_TRUSTS)], ignore_index=True)
-    cells = _with_statistics(cells)
+    state = completeness(submissions, ri, stays)
+    keep = {
+        (t, m)
+        for t, m, c in zip(
+            state["trust_code"], state["reporting_month"], state["completeness"], strict=True
+        )
+        if c in MEASURED
+    }
+    everyone = _cells(_only(ri, keep), _only(stays, keep), ALL_TRUSTS)
+    cells = pd.concat([_cells(ri, stays, None), everyone], ignore_index=True)
+    cells = _with_statistics(_apply_completeness(cells, state))
+    cells["reporting_month"] = pd.to_datetime(cells["reporting_month"])
     pairs = list(zip(cells["dimension"], cells["category"], strict=True))
     cells["category_label"] = [LABELS[d].get(c, c) for d, c in pairs]
     cells["category_order"] = [_order(d, c) for d, c in pairs]

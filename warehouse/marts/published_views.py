@@ -4,14 +4,17 @@ Grain: as the mart each view reads (one row per trust or `ALL`, month [, dimensi
 The rules are domain.md §3.3 (a), applied to every row, `ALL` included, through the SQL expressions
 of `transforms.suppression`, so Python and both engines publish identical numbers:
 - counts: under 5 → NULL, otherwise rounded to the nearest 5;
-- rates per 1,000 OBD: NULL when the numerator is under 5 or bed days are under 100 (the overall
-  rate of `pub_trust_month` also when people are under 5, as NHS Digital's MHS96), otherwise
-  rounded to a whole number; their confidence limits follow their rate;
-- rate ratios and their limits: NULL when the row's rate is suppressed, otherwise 2 decimals.
+- rates per 1,000 OBD, in every breakdown: NULL when the numerator is under 5, the people behind
+  it are under 5 (the overall rate: `people`; a per-type rate: `people_<kind>`; an equity cell:
+  its own `people`) or bed days are under 100, otherwise rounded to a whole number; their
+  confidence limits follow their rate;
+- rate ratios and their limits: NULL when the row's rate or its reference category's rate is
+  suppressed (a ratio beside a hidden rate gives it back), otherwise 2 decimals.
 Bed days themselves are not published (NHS Digital uses them only to suppress).
 
-The views are created by migration 0002 (`CREATE OR REPLACE`, which keeps PostgreSQL grants), on
-DuckDB and PostgreSQL alike.
+The views are created by migration 0002 and replaced by 0004 (`CREATE OR REPLACE`, which keeps
+PostgreSQL grants), on DuckDB and PostgreSQL alike. `tests/warehouse/marts/test_disclosure.py`
+tries to recover every suppressed rate from the views alone.
 """
 
 from __future__ import annotations
@@ -26,20 +29,24 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     "pub_trust_month": (
         "One row per (trust or 'ALL', month) of mart_trust_month, with small-number suppression"
         " (domain.md §3.3): counts under 5 NULL, others to the nearest 5; rates NULL when"
-        " interventions or people are under 5 or bed days under 100, others whole numbers."
+        " interventions or people (of the type, for a per-type rate) are under 5 or bed days"
+        " under 100, or the month is incomplete; others whole numbers."
     ),
     "pub_equity_month": (
         "One row per (trust or 'ALL', month, dimension, category) of mart_equity_month, with"
-        " small-number suppression (domain.md §3.3): interventions under 5 NULL, others to the"
-        " nearest 5; rates and their limits NULL when interventions are under 5 or bed days under"
-        " 100, others whole numbers; rate ratios to 2 decimals when the rate is shown."
+        " small-number suppression (domain.md §3.3): interventions and people under 5 NULL,"
+        " others to the nearest 5; rates and their limits NULL when interventions or people are"
+        " under 5 or bed days under 100, others whole numbers; rate ratios to 2 decimals when"
+        " both the rate and its reference category's rate are shown."
     ),
 }
 
 
 COUNT_NOTE: Final = "published: NULL under 5, else to the nearest 5"
 RATE_NOTE: Final = "published: NULL when suppressed (domain.md §3.3), else a whole number"
-RATIO_NOTE: Final = "published: 2 decimals; NULL when the row's rate is suppressed"
+RATIO_NOTE: Final = (
+    "published: 2 decimals; NULL when the row's rate or its reference category's rate is suppressed"
+)
 
 Column = tuple[str, str, str | None]
 """(output name, SQL expression, note appended to the mart column's comment or None)."""
@@ -69,25 +76,48 @@ def trust_month_columns() -> list[Column]:
     columns.append(("interventions_per_1000_obd", overall, RATE_NOTE))
     for kind in KINDS:
         rate = f"interventions_per_1000_obd_{kind}"
-        rule = suppress_rate_sql(rate, f"interventions_{kind}", "occupied_bed_days")
+        rule = suppress_rate_sql(
+            rate, f"interventions_{kind}", "occupied_bed_days", people=f"people_{kind}"
+        )
         columns.append((rate, rule, RATE_NOTE))
+    columns += [_same(c) for c in ("completeness", "trusts_included", "trusts_expected")]
+    columns += [_count(f"people_{kind}") for kind in KINDS]
     return columns
 
 
 def equity_month_columns() -> list[Column]:
-    shown = suppress_rate_sql("rate_per_1000_obd", "interventions", "occupied_bed_days")
+    shown = suppress_rate_sql("rate_per_1000_obd", "interventions", "occupied_bed_days", "people")
+    # The reference category's rate, under the same rule: a ratio beside a hidden reference
+    # rate would give it back (published rate / ratio), so the ratio needs both rates shown.
+    reference = suppress_rate_sql(
+        "ref_rate_per_1000_obd", "ref_interventions", "ref_occupied_bed_days", "ref_people"
+    )
+    both = f"CASE WHEN ({shown}) IS NULL OR ({reference}) IS NULL THEN NULL ELSE 1 END"
     columns = [_same(c) for c in ("trust_code", "reporting_month", "dimension", "category",
                                   "category_label", "category_order", "is_reference")]  # fmt: skip
     columns += [_count("interventions"), ("rate_per_1000_obd", shown, RATE_NOTE)]
     for limit in ("rate_ci_lower", "rate_ci_upper"):
-        rule = suppress_rate_sql(limit, "interventions", "occupied_bed_days")
+        rule = suppress_rate_sql(limit, "interventions", "occupied_bed_days", "people")
         columns.append((limit, rule, RATE_NOTE))
     for ratio in ("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"):
-        columns.append(_two_decimals_when(shown, ratio))
+        columns.append(_two_decimals_when(both, ratio))
+    columns += [_count("people"), _same("completeness")]
     return columns
 
 
+# pub_equity_month reads each cell beside its dimension's reference cell (same trust, month
+# and dimension), so the ratio can be hidden when either rate is.
+EQUITY_WITH_REFERENCE: Final = """(
+  SELECT m.*, r.rate_per_1000_obd AS ref_rate_per_1000_obd, r.interventions AS ref_interventions,
+         r.occupied_bed_days AS ref_occupied_bed_days, r.people AS ref_people
+  FROM mart_equity_month m
+  LEFT JOIN mart_equity_month r
+    ON r.trust_code = m.trust_code AND r.reporting_month = m.reporting_month
+   AND r.dimension = m.dimension AND r.is_reference
+) cell"""
 SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month}
+FROM_CLAUSES: Final = {"pub_trust_month": mart_trust_month.name,
+                       "pub_equity_month": EQUITY_WITH_REFERENCE}  # fmt: skip
 
 
 def _columns(name: str) -> list[Column]:
@@ -97,10 +127,10 @@ def _columns(name: str) -> list[Column]:
 def published_views() -> dict[str, str]:
     """View name → SELECT statement."""
     out = {}
-    for name, source in SOURCES.items():
+    for name in SOURCES:
         select = ",\n       ".join(f"{expr} AS {column}" if expr != column else column
                                    for column, expr, _ in _columns(name))  # fmt: skip
-        out[name] = f"SELECT {select}\nFROM {source.name}"
+        out[name] = f"SELECT {select}\nFROM {FROM_CLAUSES[name]}"
     return out
 
 

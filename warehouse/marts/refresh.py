@@ -24,6 +24,7 @@ from warehouse.reads import month_start
 from warehouse.schema import (
     ALL_TRUSTS,
     MART_TABLES,
+    dim_collaborative,
     dim_ethnicity,
     dim_intervention_type,
     dim_month,
@@ -38,6 +39,7 @@ def refresh_dimensions(session: Session, registry: Registry) -> None:
     months = session.query(queries.ALL_MONTHS)["reporting_month"]
     frames = {
         dim_trust: dimensions.trust_rows(registry),
+        dim_collaborative: dimensions.collaborative_rows(registry),
         dim_intervention_type: dimensions.intervention_type_rows(),
         dim_ethnicity: dimensions.ethnicity_rows(),
         dim_month: dimensions.month_rows(month_start(m) for m in months),
@@ -56,7 +58,7 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
     touched = None if partitions is None else {(t, month_start(m)) for t, m in partitions}
     before = resubmission.before_refresh(session, touched)
     if touched is None:
-        found = session.query(queries.FACT_MONTHS)["reporting_month"]
+        found = session.query(queries.ALL_MONTHS)["reporting_month"]
         months = sorted(month_start(m) for m in found)
         for table in MART_TABLES:
             session.execute(f"DELETE FROM {table.name}")
@@ -73,18 +75,20 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
                     f" ({queries.placeholders(len(trust_months))})",
                     [trust, *trust_months],
                 )
+    expected = int(session.query(queries.TRUSTS_EXPECTED)["trusts"].iloc[0]) or None
     # A year of months per pass: few queries, memory bounded by a year of facts, not history.
     for group in [months[i : i + MONTHS_PER_PASS] for i in range(0, len(months), MONTHS_PER_PASS)]:
         where = f"reporting_month IN ({queries.placeholders(len(group))})"
         interventions = session.query(queries.MART_INTERVENTIONS.format(where=where), group)
         stays = session.query(queries.MART_STAYS.format(where=where), group)
-        if not len(interventions) and not len(stays):
+        submissions = session.query(queries.MART_SUBMISSIONS.format(where=where), group)
+        if not len(interventions) and not len(stays) and not len(submissions):
             continue
-        for table, frame in zip(
-            MART_TABLES,
-            (build_trust_month(interventions, stays), build_equity_month(interventions, stays)),
-            strict=True,
-        ):
+        built = (
+            build_trust_month(interventions, stays, submissions, expected),
+            build_equity_month(interventions, stays, submissions),
+        )
+        for table, frame in zip(MART_TABLES, built, strict=True):
             session.insert_frame(table, _keep(frame, touched))
     refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
     resubmission.after_refresh(session, touched, before)

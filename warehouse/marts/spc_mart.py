@@ -1,20 +1,26 @@
 """mart_spc: Making Data Count XmR statistics per trust (and `ALL`) and measure, per month.
 
 Grain: one row per (trust or `ALL`, measure, month with a value). Source: mart_trust_month; the
-statistics come from `transforms.spc.xmr` with NHS England defaults (domain.md §4.2–4.5):
-improvement direction down for every measure (less restrictive practice is better), shift and
-trend 7, two-in-three beyond 2 sigma, run chart below 15 points. Settings per trust come from
-`dim_trust` (`warehouse.marts.spc_settings`):
+statistics come from `transforms.spc.xmr` (domain.md §4.2–4.5): improvement direction down for
+every measure (less restrictive practice is better), the rules of the row's `rule_profile`
+(default NHS England SQL v2.6: shift 6, trend 6, two-in-three beyond 2 sigma with points beyond
+the limits counting, run chart below 13 points; or `nhsrplotthedots`: 7, 7, 15). Settings come
+from `dim_trust` (a trust's own, what it leaves unset from the collaborative) and
+`dim_collaborative` (the `ALL` series); see `warehouse.marts.spc_settings`:
 - `baseline_months` N fixes the first limits from the series' first N points (months with a
   value, not calendar months); a baseline of 1 is read as 2, the fewest that give a moving range;
 - each `recalculate_from` month starts new limits at the first point on or after it (ignored
   when that is the first point or beyond the last);
-- target = (1 - target_reduction) x the first limits' mean (the baseline mean), in the units of
-  the measure; assurance compares it with the latest limits.
+- target: a number (for the headline rate), or `{reduce_by, baseline: YYYY-MM..YYYY-MM}`:
+  (1 - reduce_by) x the measure's mean over the baseline months, computed once from those months
+  only, so later months never move it (it used to be 0.75 x the mean of every point); NULL with
+  no target or no point in the baseline. Assurance compares it with the latest limits.
 
-Months whose value is NULL (a rate in a month with no bed days) are left out of the series, not
-charted as zero: the chart joins its neighbours. Limits depend on the whole series, so refreshing
-a trust recomputes its whole series (a few hundred points at most: cheap).
+Incomplete months (mart_trust_month.completeness not complete or nil_return; an `ALL` month with
+no trust included) are ghosted: left out of the limits and the rules, never charted as zero. A
+month whose value is NULL (a rate in a month with no bed days) is left out too: the chart joins
+its neighbours. Limits depend on the whole series, so refreshing a trust recomputes its whole
+series (a few hundred points at most: cheap).
 """
 
 from __future__ import annotations
@@ -25,9 +31,15 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from transforms.spc import assurance_icon, variation_icon, xmr
-from transforms.trust_config import SpcSettings
-from warehouse.marts.spc_settings import SETTINGS_SQL, settings_by_trust
+from transforms.spc import DEFAULT_PROFILE, PROFILES, assurance_icon, variation_icon, xmr
+from transforms.trust_config import SpcSettings, TargetFromBaseline
+from warehouse.marts.spc_settings import (
+    COLLABORATIVE_SQL,
+    SETTINGS_SQL,
+    collaborative_settings,
+    settings_by_trust,
+)
+from warehouse.marts.trust_month import MEASURED
 from warehouse.queries import placeholders
 from warehouse.reads import month_start
 from warehouse.schema import ALL_TRUSTS, column_names, mart_spc
@@ -58,7 +70,7 @@ _XMR_COLUMNS: Final = {
     "lower_2sigma": "lower_2sigma",
     "target": "target",
 }
-MINIMUM_POINTS: Final = 15
+HEADLINE: Final = "interventions_per_1000_obd"  # the measure a numeric target is for
 
 
 def _recalculate_at(months: list[pd.Timestamp], settings: SpcSettings) -> list[int]:
@@ -71,27 +83,67 @@ def _recalculate_at(months: list[pd.Timestamp], settings: SpcSettings) -> list[i
     return sorted(positions)
 
 
+def series_target(
+    months: list[pd.Timestamp], values: list[float], settings: SpcSettings, measure: str
+) -> float | None:
+    """The measure's target from the settings alone and, for a derived one, the baseline
+    months' points only (domain.md §4.5: a target is set once, not re-estimated)."""
+    target = settings.target
+    if target is None:
+        return None
+    if not isinstance(target, TargetFromBaseline):
+        return float(target) if measure == HEADLINE else None
+    first, last = (pd.Timestamp(f"{m}-01") for m in target.months)
+    inside = [v for m, v in zip(months, values, strict=True) if first <= m <= last]
+    if not inside:
+        return None
+    return (1.0 - target.reduce_by) * float(np.mean(inside))
+
+
 def measure_series(
-    months: list[pd.Timestamp], values: list[float], settings: SpcSettings
+    months: list[pd.Timestamp], values: list[float], settings: SpcSettings, measure: str = HEADLINE
 ) -> pd.DataFrame:
     """mart_spc statistics for one series (no key columns), one row per point, in month order."""
+    profile = PROFILES[settings.rule_profile or DEFAULT_PROFILE.name]
     baseline = None if settings.baseline_months is None else max(2, settings.baseline_months)
     recalc = _recalculate_at(months, settings)
-    frame = xmr(values, baseline_points=baseline, recalculate_at=recalc)
-    target = (1.0 - settings.target_reduction) * float(frame["mean"].iloc[0])
-    frame["target"] = target
+    target = series_target(months, values, settings, measure)
+    frame = xmr(values, baseline_points=baseline, recalculate_at=recalc, profile=profile)
+    frame["target"] = np.nan if target is None else target
     out = frame[list(_XMR_COLUMNS)].rename(columns=_XMR_COLUMNS)
-    out["chart_type"] = "run" if len(values) < MINIMUM_POINTS else "xmr"
+    out["chart_type"] = "run" if len(values) < profile.minimum_points else "xmr"
     out["variation_icon"] = variation_icon(frame, "down")
     out["assurance_icon"] = assurance_icon(frame, target, "down")
+    out["rule_profile"] = profile.name
+    out["partition_warning"] = frame["partition_warning"].astype(bool)
     return out
 
 
-def build_spc(trust_month: pd.DataFrame, settings: Mapping[str, SpcSettings]) -> pd.DataFrame:
+def charted_months(trust_month: pd.DataFrame) -> pd.DataFrame:
+    """The mart_trust_month rows an SPC series uses: a trust's months whose measures exist
+    (`complete`, `nil_return`), and the `ALL` months that include at least one trust. Other
+    months are ghosted: left out of the limits and the rules, never charted as zero (frames
+    without a `completeness` column are taken as complete)."""
+    if "completeness" not in trust_month.columns:
+        return trust_month
+    is_all = trust_month["trust_code"].eq(ALL_TRUSTS)
+    measured = trust_month["completeness"].isin(MEASURED)
+    counted = trust_month.get("trusts_included", pd.Series(0, index=trust_month.index))
+    included = pd.to_numeric(counted, errors="coerce").fillna(0) > 0
+    return trust_month[(~is_all & measured) | (is_all & included)]
+
+
+def build_spc(
+    trust_month: pd.DataFrame,
+    settings: Mapping[str, SpcSettings],
+    collaborative: SpcSettings | None = None,
+) -> pd.DataFrame:
     """mart_spc rows (table column order) for every trust in `trust_month` (mart_trust_month
-    rows); a trust missing from `settings` uses the defaults."""
+    rows); `ALL`, and a trust missing from `settings`, use the collaborative's settings (the
+    defaults when None)."""
+    collaborative = collaborative or SpcSettings()
     frames = []
-    for trust, rows in trust_month.groupby("trust_code", sort=True):
+    for trust, rows in charted_months(trust_month).groupby("trust_code", sort=True):
         rows = rows.sort_values("reporting_month")
         for measure in MEASURES:
             series = rows[["reporting_month", measure]].dropna()
@@ -99,7 +151,9 @@ def build_spc(trust_month: pd.DataFrame, settings: Mapping[str, SpcSettings]) ->
                 continue
             months = [pd.Timestamp(m) for m in series["reporting_month"]]
             values = series[measure].astype("float64").tolist()
-            stats = measure_series(months, values, settings.get(str(trust), SpcSettings()))
+            own = collaborative if trust == ALL_TRUSTS else settings.get(str(trust))
+            chosen = collaborative if own is None else own.over(collaborative)
+            stats = measure_series(months, values, chosen, measure)
             stats.insert(0, "trust_code", str(trust))
             stats.insert(1, "reporting_month", [month_start(m) for m in months])
             stats.insert(2, "measure", measure)
@@ -109,6 +163,7 @@ def build_spc(trust_month: pd.DataFrame, settings: Mapping[str, SpcSettings]) ->
     out = pd.concat(frames, ignore_index=True)
     out["special_cause"] = out["special_cause"].astype(bool)
     out["limits_partition"] = out["limits_partition"].astype(np.int64)
+    out["partition_warning"] = out["partition_warning"].astype(bool)
     return out[column_names(mart_spc)]
 
 
@@ -119,7 +174,10 @@ def refresh_spc(session: Session, trusts: Collection[str] | None) -> None:
     refresh. Idempotent: the result depends only on mart_trust_month and dim_trust.
     """
     measures = ", ".join(MEASURES)
-    sql = f"SELECT trust_code, reporting_month, {measures} FROM mart_trust_month"
+    sql = (
+        f"SELECT trust_code, reporting_month, completeness, trusts_included, {measures}"
+        " FROM mart_trust_month"
+    )
     if trusts is None:
         session.execute(f"DELETE FROM {mart_spc.name}")
         trust_month = session.query(sql)
@@ -129,4 +187,5 @@ def refresh_spc(session: Session, trusts: Collection[str] | None) -> None:
         session.execute(f"DELETE FROM {mart_spc.name}{where}", wanted)
         trust_month = session.query(sql + where, wanted)
     settings = settings_by_trust(session.query(SETTINGS_SQL))
-    session.insert_frame(mart_spc, build_spc(trust_month, settings))
+    collaborative = collaborative_settings(session.query(COLLABORATIVE_SQL))
+    session.insert_frame(mart_spc, build_spc(trust_month, settings, collaborative))

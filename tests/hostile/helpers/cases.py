@@ -97,7 +97,7 @@ CASES: tuple[Case, ...] = (
     Case("unknown_column", "RWX", "2024-02", RI, "an extra free-text column",
          b.unknown_column, "loaded", check=_extra_column_ignored),
     Case("bad_nhs_check_digits", "RWX", "2024-03", RI, "two NHS numbers failing modulus 11",
-         b.bad_check_digits, "loaded"),
+         b.bad_check_digits, "loaded", warning="nhs_number_invalid"),
     Case("truncated_in_quotes", "RWX", "2024-04", RI, "CSV cut off inside a quoted field",
          b.truncated_in_quotes, "rejected", "file_unreadable", ("EOF inside string",)),
     Case("every_row_other_month", "ZZ1", "2024-01", RI, "March's rows sent as January",

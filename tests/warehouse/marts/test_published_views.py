@@ -28,6 +28,8 @@ def _trust_row(trust: str, interventions: int, people: int, bed_days: int, **kin
         count = kinds.get(kind, 0)
         row[f"interventions_{kind}"] = count
         row[f"interventions_per_1000_obd_{kind}"] = count / bed_days * 1000
+        row[f"people_{kind}"] = kinds.get(f"people_{kind}", count)  # one person each by default
+    row["completeness"] = "complete"
     return row
 
 
@@ -84,6 +86,19 @@ def test_family_rates_use_their_own_numerator(wh: Warehouse) -> None:
     assert _value(pub, "B", "interventions_per_1000_obd_prone") is None  # 99 bed days
 
 
+def test_family_rates_need_5_people_of_that_type(wh: Warehouse) -> None:
+    """Issue 12: a per-type rate had no people test; 10 prone restraints of 2 people hid
+    nothing."""
+    _insert(wh, mart_trust_month, [
+        _trust_row("A", 20, 20, 200, prone=10, people_prone=2, seclusion=10, people_seclusion=5),
+    ])  # fmt: skip
+    pub = _published(wh, "pub_trust_month")
+    assert _value(pub, "A", "interventions_prone") == 10  # the count is still published
+    assert _value(pub, "A", "interventions_per_1000_obd_prone") is None
+    assert _value(pub, "A", "people_prone") is None
+    assert _value(pub, "A", "interventions_per_1000_obd_seclusion") == 50
+
+
 def test_views_agree_with_the_python_rule(wh: Warehouse) -> None:
     mart = _insert(wh, mart_trust_month, [_trust_row(t, i, p, d) for t, i, p, d, *_ in BOUNDARIES])
     pub = _published(wh, "pub_trust_month")
@@ -95,30 +110,53 @@ def test_views_agree_with_the_python_rule(wh: Warehouse) -> None:
     assert pub["interventions_per_1000_obd"].astype("Int64").tolist() == expected_rate.tolist()
 
 
-def _equity_row(category: str, interventions: int, bed_days: int, ratio: float) -> dict:
+def _equity_row(
+    category: str, interventions: int, bed_days: int, ratio: float, people: int | None = None,
+    dimension: str = "ethnic_group", is_reference: bool = False,
+) -> dict:  # fmt: skip
     rate = interventions / bed_days * 1000
     return {
-        "trust_code": "RX2", "reporting_month": JAN, "dimension": "ethnic_group",
+        "trust_code": "RX2", "reporting_month": JAN, "dimension": dimension,
         "category": category, "category_label": category, "category_order": 1,
-        "is_reference": False, "interventions": interventions, "occupied_bed_days": bed_days,
-        "rate_per_1000_obd": rate, "rate_ci_lower": rate * 0.5, "rate_ci_upper": rate * 1.5,
-        "rate_ratio": ratio, "rate_ratio_ci_lower": ratio / 2, "rate_ratio_ci_upper": ratio * 2,
+        "is_reference": is_reference, "interventions": interventions,
+        "occupied_bed_days": bed_days, "rate_per_1000_obd": rate, "rate_ci_lower": rate * 0.5,
+        "rate_ci_upper": rate * 1.5, "rate_ratio": ratio, "rate_ratio_ci_lower": ratio / 2,
+        "rate_ratio_ci_upper": ratio * 2,
+        "people": interventions if people is None else people, "completeness": "complete",
     }  # fmt: skip
 
 
 def test_equity_suppression_boundaries_and_ratio_rounding(wh: Warehouse) -> None:
     _insert(wh, mart_equity_month, [
+        _equity_row("ref", 50, 1000, 1.0, is_reference=True),
         _equity_row("n4", 4, 1000, 3.14159),
         _equity_row("n5", 5, 1000, 3.14159),
         _equity_row("d99", 5, 99, 0.996),
         _equity_row("d100", 5, 100, 0.996),
+        _equity_row("p4", 5, 100, 0.996, people=4),  # 5 interventions of 4 people
     ])  # fmt: skip
     pub = _published(wh, "pub_equity_month", key="category")
     columns = ["interventions", "rate_per_1000_obd", "rate_ci_lower", "rate_ci_upper",
                "rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"]  # fmt: skip
-    got = {c: [_value(pub, c, k) for k in columns] for c in ["n4", "n5", "d99", "d100"]}
+    got = {c: [_value(pub, c, k) for k in columns] for c in ["n4", "n5", "d99", "d100", "p4"]}
     assert got["n4"] == [None] * 7
     assert got["n5"] == pytest.approx([5, 5, 3, 8, 3.14, 1.57, 6.28])  # CI 2.5 -> 3, 7.5 -> 8
     assert got["d99"] == [5, *[None] * 6]
     assert got["d100"] == pytest.approx([5, 50, 25, 75, 1.0, 0.5, 1.99])
+    assert got["p4"] == [5, *[None] * 6]  # fewer than 5 people: no rate, no ratio (issue 12)
+    assert _value(pub, "p4", "people") is None and _value(pub, "n5", "people") == 5
     assert not np.isnan(pub.loc["d100", "rate_ratio"])
+
+
+def test_a_ratio_is_hidden_when_its_reference_rate_is(wh: Warehouse) -> None:
+    """Issue 12: a shown rate beside a ratio to a hidden reference gave the reference back
+    (rate / ratio)."""
+    _insert(wh, mart_equity_month, [
+        _equity_row("5", 1, 100, 1.0, dimension="imd_quintile", is_reference=True),
+        _equity_row("1", 73, 1000, 7.3, dimension="imd_quintile"),
+    ])  # fmt: skip
+    pub = _published(wh, "pub_equity_month", key="category")
+    assert _value(pub, "1", "rate_per_1000_obd") == 73  # its own rate is fine
+    for column in ("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"):
+        assert _value(pub, "1", column) is None
+        assert _value(pub, "5", column) is None

@@ -17,7 +17,7 @@ import yaml
 
 from mhsip.config_loader import parse_trust
 from tests.warehouse.helpers import intervention, loaded, ri_frame, stay, ws_frame
-from transforms.trust_config import CodeMaps, Registry, SpcSettings
+from transforms.trust_config import CodeMaps, Registry, SpcSettings, TargetFromBaseline
 from warehouse.engine import open_warehouse
 from warehouse.marts.spc_mart import MEASURES, build_spc, refresh_spc
 from warehouse.partition_load import PartitionLoad
@@ -39,7 +39,8 @@ def trust_month(trust: str, values: list[float | None], people: int = 6) -> pd.D
     rows = []
     for month, value in zip(months(len(values)), values, strict=True):
         row: dict[str, object] = dict.fromkeys(column_names(mart_trust_month), 0)
-        row.update(trust_code=trust, reporting_month=month, people=people)
+        row.update(trust_code=trust, reporting_month=month, people=people,
+                   completeness="complete", trusts_included=1)  # fmt: skip
         for measure in MEASURES:
             if measure != "people":
                 row[measure] = math.nan if value is None else value
@@ -60,10 +61,12 @@ def flagged(frame: pd.DataFrame) -> list[int]:
 # Then 20 (above the upper limit: concern when lower is better) and seven points below the mean
 # (9, 9.5, ...: a shift, improvement). 2-sigma low line 11 - 3.5467 = 7.4533 is never crossed.
 SHIFT_CASE = [10.0, 12.0] * 6 + [20.0] + [9.0, 9.5] * 3 + [9.0]
+FIRST_YEAR_TARGET = TargetFromBaseline(reduce_by=0.25, baseline="2022-01..2022-12")
 
 
 def test_hand_worked_limit_breach_then_shift_with_a_baseline() -> None:
-    spc = build_spc(trust_month("RX2", SHIFT_CASE), {"RX2": SpcSettings(baseline_months=12)})
+    settings = SpcSettings(baseline_months=12, target=FIRST_YEAR_TARGET)
+    spc = build_spc(trust_month("RX2", SHIFT_CASE), {"RX2": settings})
     s = series(spc, "RX2")
     assert len(s) == 20 and set(s["chart_type"]) == {"xmr"}
     assert s["mean"].tolist() == [11.0] * 20
@@ -79,8 +82,8 @@ def test_hand_worked_limit_breach_then_shift_with_a_baseline() -> None:
     assert s["point_type"].iloc[13:].tolist() == ["special_cause_improvement"] * 7
     assert s["point_type"].iloc[:12].tolist() == ["common_cause"] * 12
     assert s["signal"].iloc[:12].isna().all()
-    # Series icons on every row: last point is improvement (low); target 0.75 x 11 = 8.25 lies
-    # between the limits, so hitting it is hit or miss.
+    # Series icons on every row: last point is improvement (low); target 0.75 x 11 (the 2022
+    # mean) = 8.25 lies between the limits, so hitting it is hit or miss.
     assert set(s["variation_icon"]) == {"improvement_low"}
     assert set(s["assurance_icon"]) == {"hit_or_miss"}
     assert s["target"].tolist() == [8.25] * 20
@@ -98,7 +101,7 @@ def test_every_measure_is_charted_and_people_is_a_count() -> None:
     assert not people["special_cause"].any()
 
 
-def test_fewer_than_15_points_gives_run_chart_rows() -> None:
+def test_fewer_than_13_points_gives_run_chart_rows() -> None:
     spc = build_spc(trust_month("RNU", [10.0, 12.0] * 4 + [40.0, 41.0]), {})
     s = series(spc, "RNU")
     assert len(s) == 10 and set(s["chart_type"]) == {"run"}
@@ -118,7 +121,7 @@ format: csv
 spc:
   baseline_months: 12
   recalculate_from: ["2023-01"]
-  target_reduction: 0.05
+  target: {reduce_by: 0.05, baseline: "2022-01..2022-12"}
 """
 
 # Jan-Dec 2022 alternate 10, 12 (baseline: mean 11, MR-bar 2). January 2023 has no bed days (NULL
@@ -182,3 +185,52 @@ def test_refresh_marts_fills_mart_spc_for_trusts_and_the_collaborative(wh: Wareh
         assert set(s["chart_type"]) == {"run"} and s["mean"].tolist() == [30.0, 30.0]
     wh.refresh_marts([("RX2", feb)])
     assert len(wh.query("SELECT * FROM mart_spc")) == len(spc)
+
+
+# Hand-worked for the two profiles: 12 points alternating 10, 12, then six points at 9.5.
+# Mean (6 x 10 + 6 x 12 + 6 x 9.5) / 18 = 10.5, MR-bar (11 x 2 + 2.5) / 17 = 1.441: 2-sigma
+# lines 10.5 -/+ 2.556 = 7.944 / 13.056, so
+# only the run below the mean can signal: six points, a shift under SQL v2.6, not under
+# NHSRplotthedots (which needs seven, and 18 points are SPC for both).
+SIX_BELOW = [10.0, 12.0] * 6 + [9.5] * 6
+
+
+def test_a_shift_of_six_signals_under_the_default_profile_and_not_under_plotthedots() -> None:
+    default = series(build_spc(trust_month("RX2", SIX_BELOW), {}), "RX2")
+    assert default["mean"].iloc[0] == pytest.approx(10.5)
+    assert flagged(default) == list(range(12, 18))
+    assert set(default["signal"].iloc[12:]) == {"shift"}
+    assert set(default["rule_profile"]) == {"nhse_sql_v2_6"}
+    ptd = SpcSettings(rule_profile="nhsrplotthedots")
+    other = series(build_spc(trust_month("RX2", SIX_BELOW), {"RX2": ptd}), "RX2")
+    assert flagged(other) == [] and set(other["rule_profile"]) == {"nhsrplotthedots"}
+    seven = series(build_spc(trust_month("RX2", [*SIX_BELOW, 9.5]), {"RX2": ptd}), "RX2")
+    assert flagged(seven) == list(range(12, 19))
+
+
+def test_the_trust_overrides_the_collaborative_profile_and_all_uses_the_collaborative() -> None:
+    rows = pd.concat([trust_month("RX2", SIX_BELOW), trust_month("ALL", SIX_BELOW),
+                      trust_month("RNU", SIX_BELOW)])  # fmt: skip
+    collaborative = SpcSettings(rule_profile="nhsrplotthedots")
+    spc = build_spc(rows, {"RX2": SpcSettings(rule_profile="nhse_sql_v2_6")}, collaborative)
+    profiles = spc.groupby("trust_code")["rule_profile"].agg(set).to_dict()
+    assert profiles == {"RX2": {"nhse_sql_v2_6"}, "ALL": {"nhsrplotthedots"},
+                        "RNU": {"nhsrplotthedots"}}  # fmt: skip
+
+
+def test_a_target_does_not_move_when_later_months_arrive() -> None:
+    """Issue 12: with no baseline the target was 0.75 x the mean of every point, so each new
+    month moved it. Derived from 2022 it stays 0.75 x 11 = 8.25 whatever follows."""
+    settings = {"RX2": SpcSettings(target=FIRST_YEAR_TARGET)}
+    year = [10.0, 12.0] * 6
+    for later in ([], [4.0] * 3, [4.0] * 9, [30.0] * 12):
+        s = series(build_spc(trust_month("RX2", year + later), settings), "RX2")
+        assert s["target"].tolist() == pytest.approx([8.25] * len(s)), len(later)
+    numeric = series(build_spc(trust_month("RX2", year + [4.0] * 9),
+                               {"RX2": SpcSettings(target=20.0)}), "RX2")  # fmt: skip
+    assert set(numeric["target"]) == {20.0}
+    people = series(build_spc(trust_month("RX2", year, people=7),
+                              {"RX2": SpcSettings(target=20.0)}), "RX2", "people")  # fmt: skip
+    assert people["target"].isna().all()  # a number is a target for the headline rate only
+    untargeted = series(build_spc(trust_month("RX2", year), {}), "RX2")
+    assert untargeted["target"].isna().all() and untargeted["assurance_icon"].isna().all()

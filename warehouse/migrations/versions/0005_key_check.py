@@ -1,7 +1,7 @@
 """`etl_key_check`: the fingerprint of the pseudonymisation key the warehouse was built with.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from warehouse.migrate import execute_sql
 from warehouse.schema import etl_key_check
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
