@@ -28,6 +28,7 @@ import fsspec
 from expectations.trust_history import TrustHistory
 from flows.pipeline import check_chunk, finish_chunk, validate_chunks
 from flows.work import ChunkWork, ComputeContext, PartitionWork
+from landing.archive_keys import Keyring, new_key_text, parse_key
 from landing.scan import SubmissionFile
 from transforms.canonical import DATASETS, Dataset
 from transforms.read_guards import DEFAULT_LIMITS, ReadLimits
@@ -131,6 +132,8 @@ def run_check(
     ctx = ComputeContext(
         registry=registry, key=key or secrets.token_bytes(32), archive_url=archive,
         max_file_bytes=max_file_bytes, read_limits=read_limits,
+        # the in-memory archive dies with the check: a throw-away key, never the operators'
+        archive_keys=Keyring(parse_key(new_key_text())),
     )  # fmt: skip
     chunk = ChunkWork(trust_code, [PartitionWork(trust_code, month, list(files))])
     skipped = [] if history is not None else list(HISTORY_RULES)

@@ -92,11 +92,10 @@ def _check_decision(file) -> dict:
 
 
 def _history(home: Path, trust: str):
+    from warehouse.read_only import read_only
     from warehouse.reads import trust_history_from
-    from warehouse.submission_status import read_only
 
-    published = home / "published" / "mhsip.duckdb"
-    with read_only(f"duckdb:///{home / 'warehouse' / 'mhsip.duckdb'}", published) as read:
+    with read_only(home / "operators" / "mhsip-operators-full.duckdb") as read:
         return trust_history_from(read, trust)
 
 
@@ -188,7 +187,7 @@ def test_the_command_line_judges_history_against_the_configured_warehouse(landed
                           text=True, env=env, timeout=300)  # fmt: skip
     report = json.loads(done.stdout)
     assert done.returncode == 2 == report["exit_status"]
-    assert report["history_rules_skipped"] == [] and "published" in report["history"]
+    assert report["history_rules_skipped"] == [] and "operators' copy" in report["history"]
     rules = {f["dataset"]: f["rejection_rule"] for f in report["files"]}
     assert rules["restrictive_interventions"] == "implausible_row_count"
 

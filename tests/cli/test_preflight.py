@@ -13,6 +13,7 @@ import pytest
 
 from flows.preflight import check_settings, landing_problem, warehouse_problem
 from flows.settings import REPO_CONFIG, Settings
+from tests.flows.helpers import TEST_ARCHIVE_KEY
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,7 +23,9 @@ def _run(tmp_path: Path, cwd: Path | None = None, **env: str) -> subprocess.Comp
     landing = tmp_path / "landing"
     landing.mkdir(exist_ok=True)
     base.update(MHSIP_HOME=str(tmp_path / "home"), MHSIP_LANDING=str(landing),
-                MHSIP_PSEUDONYMISATION_KEY="preflight-test-key", PYTHONPATH=str(REPO))  # fmt: skip
+                MHSIP_PSEUDONYMISATION_KEY="preflight-test-key",
+                MHSIP_ARCHIVE_KEY=TEST_ARCHIVE_KEY,
+                PYTHONPATH=str(REPO))  # fmt: skip
     base.update(env)
     return subprocess.run(
         [sys.executable, "-m", "mhsip.cli.app", "nightly"], cwd=cwd or tmp_path, env=base,

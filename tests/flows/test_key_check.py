@@ -13,7 +13,7 @@ import pytest
 
 from flows.preflight import SettingsError
 from flows.runs import check_key
-from tests.flows.helpers import snapshot
+from tests.flows.helpers import TEST_ARCHIVE_KEY, snapshot
 from tests.warehouse.helpers import fresh_database
 from transforms.identifiers import key_fingerprint
 from warehouse.engine import open_warehouse
@@ -57,6 +57,7 @@ def test_a_nightly_with_another_key_exits_2_and_changes_nothing(tmp_path: Path, 
     generate(landing, registry, date(2024, 1, 1), 1, ["RJ8"], scale=0.1, seed=2, faults=False)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "MHSIP_"))}
     env.update(MHSIP_HOME=str(home), MHSIP_LANDING=str(landing), MHSIP_MAX_WORKERS="1",
+               MHSIP_ARCHIVE_KEY=TEST_ARCHIVE_KEY,
                PREFECT_SERVER_ANALYTICS_ENABLED="false")  # fmt: skip
 
     def nightly(key: str) -> subprocess.CompletedProcess:
