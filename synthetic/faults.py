@@ -36,8 +36,16 @@ FILE_FAULTS: dict[str, tuple[Dataset, ...]] = {
     "empty_ward_stays": ("ward_stays",),
     "missing_required_column": ("restrictive_interventions", "ward_stays"),
 }
+# A bad demographic or location field is loaded as Unknown with a warning (the corrected
+# extract specification, design.md §8); the value is the rule that warns.
+WARN_RULES: dict[str, str] = {
+    "invalid_ethnic_category": "ethnic_category_invalid",
+    "missing_ward_code": "ward_code_missing",
+    "invalid_nhs_number": "nhs_number_invalid",
+}
 EXPECTED: dict[str, Expected] = {
     **{kind: "quarantine_row" for kinds in ROW_FAULTS.values() for kind in kinds},
+    **dict.fromkeys(WARN_RULES, "warn_row"),
     **dict.fromkeys(FILE_FAULTS, "reject_file"),
     "nil_return": "accept",
 }

@@ -3,7 +3,9 @@
 Grain: `FileRecord` one per file written; `FaultRecord` one per (file, fault kind), with the
 source row numbers affected as a spreadsheet shows them (header row counted, and title rows
 above it in Excel: the first data row of a CSV is 2). File-level faults list no rows. `expected`
-is the outcome the pipeline should reach: `quarantine_row`, `reject_file`, or `accept` (a nil
+is the outcome the pipeline should reach: `quarantine_row` (a row that cannot be counted),
+`warn_row` (a bad demographic or location field: the row loads as Unknown and the trust is
+warned; `synthetic.faults.WARN_RULES` names the rule), `reject_file`, or `accept` (a nil
 return). Written as `<out>/_generator_manifest.json`; the leading "_" keeps it out of discovery.
 The manifest never holds a patient identifier: faults name the column, not the value.
 """
@@ -17,7 +19,7 @@ from typing import Literal
 
 from transforms.canonical import Dataset
 
-Expected = Literal["quarantine_row", "reject_file", "accept"]
+Expected = Literal["quarantine_row", "warn_row", "reject_file", "accept"]
 MANIFEST_NAME = "_generator_manifest.json"
 
 

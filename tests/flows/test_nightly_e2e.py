@@ -7,6 +7,7 @@ identifier from the landing files reaches anything under MHSIP_HOME outside the 
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from synthetic.faults import WARN_RULES
 from tests.flows.helpers import snapshot
 
 pytestmark = pytest.mark.slow
@@ -89,15 +91,29 @@ def test_every_injected_fault_is_caught(run_env) -> None:
         tables["etl_quarantine"].submission_id, tables["etl_quarantine"].source_row_number,
         strict=True,
     ))  # fmt: skip
+    loaded_rows = {
+        (sid, int(n))
+        for table in ("fct_restrictive_intervention", "fct_ward_stay_month")
+        for sid, n in zip(tables[table].submission_id, tables[table].source_row_number,
+                          strict=True)
+    }  # fmt: skip
     faults = run_env["manifest"].faults
-    assert {f.expected for f in faults} >= {"reject_file", "quarantine_row"}
+    assert {f.expected for f in faults} >= {"reject_file", "quarantine_row", "warn_row"}
     for fault in faults:
         row = by_file[(fault.trust, fault.month, fault.dataset)]
         if fault.expected == "reject_file":
             assert row.status == "rejected", fault
         elif fault.expected == "accept":
             assert row.status == "loaded", fault
-        elif row.status == "loaded":  # row faults in a file rejected for another reason are moot
+        elif row.status != "loaded":  # row faults in a file rejected for another reason are moot
+            continue
+        elif fault.expected == "warn_row":  # issue 12: loaded as Unknown, the trust is warned
+            warned = {w["rule"] for w in json.loads(row.warnings or "[]")}
+            assert WARN_RULES[fault.kind] in warned, fault
+            for source_row in fault.rows:
+                if (row.submission_id, source_row) not in quarantined:  # e.g. also a duplicate
+                    assert (row.submission_id, source_row) in loaded_rows, fault
+        else:
             for source_row in fault.rows:
                 assert (row.submission_id, source_row) in quarantined, fault
 
