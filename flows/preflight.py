@@ -103,7 +103,18 @@ def check_settings(settings: Settings, landing: bool = False) -> None:
     """Raise `SettingsError` with the first problem found (one line), else return."""
     problem = warehouse_problem(settings.warehouse)
     problem = problem or next(iter(folder_problems(settings)), None)
-    if problem is None and landing:
+    if problem is None and landing and not _collects(settings):
         problem = landing_problem(settings.landing_url)
     if problem:
         raise SettingsError(problem)
+
+
+def _collects(settings: Settings) -> bool:
+    """True when `config/sources.yaml` names a source: the collect stage then fills (and
+    creates) the landing zone, so its absence before the first run is not a problem."""
+    from mhsip.config_loader import ConfigError, load_sources
+
+    try:
+        return bool(load_sources(settings.sources_path).sources)
+    except ConfigError:
+        return False  # reported by the run itself, with the file and key

@@ -16,7 +16,7 @@ import pandas as pd
 
 from report.html import table
 from report.spc_chart import LEGEND, spc_svg
-from transforms.spc import xmr
+from transforms.spc import DEFAULT_PROFILE, xmr
 
 DATASET_LABEL = {"restrictive_interventions": "Restrictive interventions",
                  "ward_stays": "Ward stays"}  # fmt: skip
@@ -29,10 +29,12 @@ def _month(value: object) -> str:
 def score_chart(series: pd.DataFrame, label: str) -> str:
     """A DQMI series (reporting_month, dqmi) as an SPC or run chart: higher is better."""
     series = series.dropna(subset=["dqmi"]).sort_values("reporting_month").reset_index(drop=True)
+    if series.empty:
+        return ""
     stats = xmr(series["dqmi"].astype(float).tolist(), improvement="up")
     stats = stats.rename(columns={"partition": "limits_partition"})
     stats["reporting_month"] = series["reporting_month"]
-    stats["chart_type"] = "run" if len(series) < 15 else "xmr"
+    stats["chart_type"] = "run" if len(series) < DEFAULT_PROFILE.minimum_points else "xmr"
     return spc_svg(stats, label)
 
 

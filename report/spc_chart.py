@@ -50,7 +50,9 @@ LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 36
 
 def _y_range(rows: pd.DataFrame) -> tuple[float, float]:
     columns = ["value", "mean", "upper_limit", "lower_limit", "target"]
-    numbers = pd.concat([rows[c] for c in columns]).dropna().astype("float64")
+    numbers = pd.concat([rows[c] for c in columns if c in rows]).dropna().astype("float64")
+    if numbers.empty:  # every point ghosted or missing: an empty chart, not a crash
+        return 0.0, 1.0
     lo, hi = float(numbers.min()), float(numbers.max())
     pad = (hi - lo) * 0.08 or 1.0
     return lo - pad, hi + pad

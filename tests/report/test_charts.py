@@ -93,3 +93,14 @@ def test_an_incomplete_month_is_a_marked_gap_with_its_reason_not_a_point() -> No
     assert "2022-06: not charted, no interventions file loaded" in svg
     assert svg.count('class="values"') == 2  # the line breaks at the gap
     assert len(fills(svg)) == len(rows)  # no point drawn for the gap month
+
+
+def test_a_series_with_no_value_draws_nothing_and_does_not_fail() -> None:
+    """A month whose file was not scored (rejected, or a dataset not sent) has no DQMI; a
+    trust with only such months gets no chart rather than a crash of the whole report."""
+    from report.quality import score_chart
+
+    missing = pd.DataFrame({"reporting_month": [pd.Timestamp("2024-01-01")], "dqmi": [None]})
+    assert score_chart(missing, "DQMI") == ""
+    one = pd.DataFrame({"reporting_month": [pd.Timestamp("2024-01-01")], "dqmi": [80.0]})
+    assert "<svg" in score_chart(one, "DQMI")

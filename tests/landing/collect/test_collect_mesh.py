@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from landing.archive import read_archived
 from landing.collect.run import collect_all
 from landing.collect.sources import Sources
 from landing.scan import scan_landing
@@ -51,7 +52,9 @@ def test_a_month_sent_by_mesh_lands_and_the_mailbox_is_left_empty(mesh, tmp_path
     }
     for path in files:
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        assert (archive / "sha256" / sha[:2] / sha).read_bytes() == path.read_bytes()
+        stored = (archive / "sha256" / sha[:2] / sha).read_bytes()
+        assert path.read_bytes() not in stored  # encrypted at rest
+        assert read_archived(str(archive), sha) == path.read_bytes()
     assert mesh_inbox(mesh) == []
 
 
