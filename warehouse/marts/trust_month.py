@@ -72,7 +72,7 @@ def distinct_interventions(interventions: pd.DataFrame) -> pd.DataFrame:
 
 
 def per_1000(count: pd.Series, bed_days: pd.Series) -> pd.Series:
-    """count / bed days × 1000, NaN (NULL in the warehouse) where either is 0 bed days, missing."""
+    """count / bed days × 1000; NaN (NULL) where bed days are 0 or either is missing."""
     days = pd.to_numeric(bed_days, errors="coerce").astype("float64")
     counts = pd.to_numeric(count, errors="coerce").astype("float64")
     return (counts / days.where(days > 0) * 1000.0).astype("float64")
