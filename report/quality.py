@@ -78,15 +78,16 @@ def change_sentences(changes: pd.DataFrame, trust: str) -> list[str]:
     sentences = []
     for (month, _), group in mine.groupby(["reporting_month", "changed_at"], sort=True):
         moves = ", ".join(
-            f"{r['measure'].replace('_', ' ')} {_number(r['value_before'])} → "
-            f"{_number(r['value_after'])}"
+            f"{r['measure'].replace('_', ' ')} {change_number(r['value_before'])} → "
+            f"{change_number(r['value_after'])}"
             for r in group.sort_values("measure").to_dict("records")
         )
         sentences.append(f"Your resubmission of {_month(month)} changed: {moves}.")
     return sentences
 
 
-def _number(value: object) -> str:
+def change_number(value: object) -> str:
+    """A before/after value of a resubmission change: whole numbers bare, else 2 decimals."""
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return "none"
     number = float(value)  # type: ignore[arg-type]

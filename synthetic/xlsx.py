@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
+from openpyxl.utils.cell import get_column_letter
 
 _EPOCH = np.datetime64("1899-12-30T00:00", "m")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -29,13 +30,8 @@ _CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-propert
 
 
 def column_letter(i: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters
+    """0 -> A, 25 -> Z, 26 -> AA (openpyxl's conversion, from a 0-based index)."""
+    return get_column_letter(i + 1)
 
 
 def _escape(values: np.ndarray) -> np.ndarray:

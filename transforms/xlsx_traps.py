@@ -17,6 +17,8 @@ import zipfile
 from io import BytesIO
 from typing import Final
 
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
 from transforms.errors import FileRejected
 
 EXCEL_ERRORS: Final = frozenset({
@@ -36,20 +38,12 @@ def _attribute(tag: bytes, name: bytes) -> bytes | None:
 
 
 def column_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """0 -> A, 25 -> Z, 26 -> AA (openpyxl's conversion, from a 0-based index)."""
+    return get_column_letter(index + 1)
 
 
 def _column_index(letters: bytes) -> int:
-    index = 0
-    for ch in letters.decode("ascii"):
-        index = index * 26 + ord(ch) - 64
-    return index - 1
+    return column_index_from_string(letters.decode("ascii")) - 1
 
 
 def _sheet_path(book: zipfile.ZipFile, sheet: str) -> str | None:

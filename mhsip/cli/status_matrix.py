@@ -12,6 +12,8 @@ from typing import Final
 
 import pandas as pd
 
+from report.quality import change_number
+
 DEFAULT_MONTHS: Final = 12
 CELL: Final = 6  # a month label "yy-mm" and a space
 LEGEND: Final = {"L": "loaded", "0": "nil return", "P": "partial", "R": "rejected",
@@ -72,18 +74,11 @@ def change_lines(changes: pd.DataFrame) -> list[str]:
     keys = ["trust_code", "reporting_month", "changed_at"]
     for (trust, month, _), group in changes.groupby(keys, sort=True):
         moves = ", ".join(
-            f"{r.measure} {_number(r.value_before)} -> {_number(r.value_after)}"
+            f"{r.measure} {change_number(r.value_before)} -> {change_number(r.value_after)}"
             for r in group.sort_values("measure").itertuples(index=False)
         )
         lines.append(f"{trust} {pd.Timestamp(str(month)):%Y-%m}: {moves}")
     return lines
-
-
-def _number(value: object) -> str:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
-        return "none"
-    number = float(value)  # type: ignore[arg-type]
-    return f"{number:g}" if number == int(number) else f"{number:.2f}"
 
 
 def legend() -> str:
