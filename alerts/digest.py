@@ -2,7 +2,8 @@
 
 Pure: built from the run's summary (trust, month, dataset, rule, reason, counts) and a few
 warehouse figures. Every free text is screened again before it is sent (`screen`): anything
-shaped like an NHS number or a full date is withheld, so even a reason that quoted a value by
+shaped like an NHS number (the read step's shapes, `transforms.screening`, plus any ten digits
+with single spaces or dashes) or a full date is withheld, so even a reason that quoted a value by
 mistake carries no identifier or date of birth. Each alert names its runbook section.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
+
+from transforms.screening import compiled
 
 Kind = Literal[
     "run_could_not_start", "run_failed", "rejected_file", "quarantine_above_usual",
@@ -45,6 +48,7 @@ _MAX_TEXT = 300
 def screen(text: object) -> str:
     """One line, at most 300 characters, with NHS-number-shaped runs and full dates withheld."""
     line = " ".join(str(text).split())
+    line = compiled(None).sub(WITHHELD, line)  # the pipeline's own NHS-number shapes (dots, ...)
     line = _FULL_DATE.sub(WITHHELD, _NHS_LIKE.sub(WITHHELD, line))
     return line if len(line) <= _MAX_TEXT else line[: _MAX_TEXT - 3] + "..."
 

@@ -97,3 +97,10 @@ def test_the_outbox_keeps_owner_only_messages_and_retries_them(tmp_path: Path) -
     sent: list[dict] = []
     assert outbox.retry(folder, sent.append, logged.append) == 0
     assert [m["to"] for m in sent] == [["a@b"]] and list(folder.iterdir()) == []
+
+
+def test_screen_also_withholds_the_read_steps_nhs_number_shapes() -> None:
+    """Dotted, slashed and underscored NHS numbers (transforms.screening) are withheld too."""
+    assert screen("ids 943.476.5919, 943/476/5919 and 943_476_5919") == (
+        "ids [withheld], [withheld] and [withheld]"
+    )
