@@ -11,10 +11,17 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from transforms.canonical import Dataset, field_names
 
@@ -137,6 +144,51 @@ class SpcSettings(_Strict):
         )
 
 
+WHOLE_TRUST = "ALL"  # a change's ward when it is made across the trust
+
+
+class Change(_Strict):
+    """A dated change (a quality-improvement test of change) on a ward or the whole trust, e.g.
+    `{from: 2025-03, ward: OAK, label: "Safewards launched", recalculate: true}` (domain.md
+    §4.6): drawn on the charts, and with `recalculate` new SPC limits from its month."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_month: str = Field(alias="from")
+    ward: Annotated[str, Field(min_length=1)] = WHOLE_TRUST
+    label: Annotated[str, Field(min_length=1, max_length=60)]
+    recalculate: bool = False
+
+    @field_validator("from_month", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> str:
+        text = v.strftime("%Y-%m") if isinstance(v, date) else str(v)
+        if not MONTH.fullmatch(text):
+            raise ValueError(f"{text!r} is not a month 'YYYY-MM'")
+        if text > date.today().strftime("%Y-%m"):
+            raise ValueError(f"{text} is after the current month: no data can exist for it")
+        return text
+
+
+def check_changes(changes: list[Change], wards: list[str]) -> list[Change]:
+    """Each change names the whole trust or one of the trust's declared `wards`, once per
+    (ward, month); the message names the key (`changes.<i>.ward`)."""
+    seen: set[tuple[str, str]] = set()
+    for i, change in enumerate(changes):
+        if change.ward != WHOLE_TRUST and change.ward not in wards:
+            known = ", ".join(wards) or "none declared: list them under 'wards'"
+            raise ValueError(
+                f"changes.{i}.ward: {change.ward!r} is not one of the trust's wards"
+                f"{did_you_mean(change.ward, wards)} (wards: {known}; '{WHOLE_TRUST}' for the"
+                " whole trust)"
+            )
+        key = (change.ward, change.from_month)
+        if key in seen:
+            raise ValueError(f"changes.{i}: a second change on {key[0]} from {key[1]}")
+        seen.add(key)
+    return changes
+
+
 class CollaborativeConfig(_Strict):
     """config/collaborative.yaml: settings of the whole collaborative (its `ALL` rows) and the
     defaults its trusts inherit."""
@@ -179,6 +231,14 @@ class TrustConfig(_Strict):
     delivery: Delivery = Delivery()
     # optional: receives this trust's rejected files and late submissions (flows/alerts.py)
     data_lead_email: str | None = None
+    # the trust's ward codes as its files send them; a change names one of them (or ALL)
+    wards: list[str] = []
+    changes: list[Change] = []
+
+    @field_validator("changes")
+    @classmethod
+    def _changes(cls, v: list[Change], info: ValidationInfo) -> list[Change]:
+        return check_changes(v, list(info.data.get("wards", [])))
 
     @field_validator("ods_code")
     @classmethod

@@ -68,12 +68,15 @@ WHERE s.status = 'loaded' AND s.dataset = ? AND s.rows_loaded <> COALESCE(f.n, 0
 MART_INTERVENTIONS: Final = """
 SELECT trust_code, reporting_month, incident_id, intervention_id, patient_key,
        intervention_family, is_prone, is_rapid_tranquillisation, ethnic_category_code,
-       ethnic_group, gender_code, age_band, imd_decile, lda_flag, start_date_local
+       ethnic_group, gender_code, age_band, imd_decile, lda_flag, start_date_local,
+       ward_code, ward_type_code, ward_security_level, start_at, end_at, is_open_at_month_end,
+       duration_minutes, injury_patient, post_incident_review_patient
 FROM fct_restrictive_intervention WHERE {where}"""
 
 MART_STAYS: Final = """
 SELECT trust_code, reporting_month, occupied_bed_days, ethnic_category_code, ethnic_group,
-       gender_code, age_band, imd_decile, lda_flag, patient_key, stay_start, stay_end
+       gender_code, age_band, imd_decile, lda_flag, patient_key, stay_start, stay_end,
+       ward_code, ward_type_code, ward_security_level
 FROM fct_ward_stay_month WHERE {where}"""
 
 # Per (trust, month, dataset): is a version loaded, and how many rows did it receive (0 = a

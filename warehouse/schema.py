@@ -17,6 +17,7 @@ from transforms.codes import FAMILIES
 from warehouse.schema_columns import col, partition_columns
 from warehouse.schema_facts import fact_tables
 from warehouse.schema_quality import quality_tables
+from warehouse.schema_wards import WHOLE_TRUST, measure_columns, ward_tables
 
 METADATA: Final = sa.MetaData()
 ALL_TRUSTS: Final = "ALL"  # trust_code of the collaborative's rows in the marts
@@ -235,6 +236,7 @@ mart_trust_month = sa.Table(
     col("interventions_without_ward_stay", sa.Integer,
         "data quality: interventions with no ward stay of the same patient overlapping their"
         " start (rule intervention_without_ward_stay); NULL unless both files are loaded"),
+    *measure_columns(),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month"),
     comment="One row per (trust, month) with any fact or submission, plus one 'ALL' row per"
     " month for the collaborative summing only complete trust-months (domain.md §3.5)."
@@ -272,6 +274,8 @@ mart_equity_month = sa.Table(
 mart_spc = sa.Table(
     "mart_spc", METADATA,
     *partition_columns(collaborative=True),
+    col("ward_code", sa.Text, f"ward of a ward series (mart_ward_month); '{WHOLE_TRUST}' for a"
+        " trust's and the collaborative's series", nullable=False),
     col("measure", sa.Text, "measure name, e.g. interventions_per_1000_obd", nullable=False),
     col("value", sa.Double, "the month's value of the measure (units of the measure)"),
     col("mean", sa.Double, "centre line of the XmR partition"),
@@ -299,18 +303,26 @@ mart_spc = sa.Table(
     col("partition_warning", sa.Boolean,
         "true when the point's limits rest on fewer points than the profile wants (12 for"
         " SQL v2.6): trial limits"),
-    sa.PrimaryKeyConstraint("trust_code", "reporting_month", "measure"),
-    comment="One row per (trust or 'ALL', measure, month) of the SPC series. Source:"
-    " mart_trust_month (filled by the SPC step).",
+    sa.PrimaryKeyConstraint("trust_code", "ward_code", "reporting_month", "measure"),
+    comment="One row per (trust or 'ALL', ward or 'ALL', measure, month) of the SPC series."
+    " Source: mart_trust_month and mart_ward_month, limits recalculated at dim_change's"
+    " changes (filled by the SPC step).",
 )  # fmt: skip
 
 fct_restrictive_intervention, fct_ward_stay_month = fact_tables(METADATA)
+_NOT_PER_WARD: Final = ("trust_code", "reporting_month", "trusts_included", "trusts_expected",
+                        "interventions_without_ward_stay")  # fmt: skip
+mart_ward_month, dim_change = ward_tables(
+    METADATA,
+    [c for c in mart_trust_month.columns
+     if c.name not in _NOT_PER_WARD and c.name not in {m.name for m in measure_columns()}],
+)  # fmt: skip
 
 FACT_TABLES: Final[dict[str, sa.Table]] = {
     "restrictive_interventions": fct_restrictive_intervention,
     "ward_stays": fct_ward_stay_month,
 }
-MART_TABLES: Final = (mart_trust_month, mart_equity_month)
+MART_TABLES: Final = (mart_trust_month, mart_equity_month, mart_ward_month)
 mart_data_quality, mart_data_quality_score, etl_resubmission_change, etl_mart_source = (
     quality_tables(METADATA)
 )

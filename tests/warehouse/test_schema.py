@@ -17,7 +17,7 @@ TABLES = {
     "fct_restrictive_intervention", "fct_ward_stay_month", "etl_submission", "etl_quarantine",
     "etl_mart_pending", "etl_key_check",
     "etl_archive_access",
-    "mart_trust_month", "mart_equity_month", "mart_spc",
+    "mart_trust_month", "mart_equity_month", "mart_spc", "mart_ward_month", "dim_change",
     "mart_data_quality", "mart_data_quality_score", "etl_resubmission_change", "etl_mart_source",
 }  # fmt: skip
 

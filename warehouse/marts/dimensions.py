@@ -18,6 +18,7 @@ from transforms.trust_config import Registry
 from warehouse.marts.spc_settings import spc_settings_columns
 from warehouse.schema import (
     column_names,
+    dim_change,
     dim_collaborative,
     dim_ethnicity,
     dim_intervention_type,
@@ -107,3 +108,19 @@ def ward_rows(observed: pd.DataFrame) -> pd.DataFrame:
     out["ward_type_label"] = out["ward_type_code"].map(codes.WARD_TYPES)
     out["ward_security_label"] = out["ward_security_level"].map(codes.WARD_SECURITY_LEVELS)
     return out[column_names(dim_ward)]
+
+
+def change_rows(registry: Registry) -> pd.DataFrame:
+    """dim_change: every trust's declared changes (domain.md §4.6), one row each."""
+    rows = [
+        {
+            "trust_code": code,
+            "ward_code": change.ward,
+            "from_month": date.fromisoformat(f"{change.from_month}-01"),
+            "label": change.label,
+            "recalculate": change.recalculate,
+        }
+        for code, trust in sorted(registry.trusts.items())
+        for change in trust.changes
+    ]
+    return pd.DataFrame(rows, columns=column_names(dim_change))

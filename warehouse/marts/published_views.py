@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Final
 
 from transforms.suppression import suppress_count_sql, suppress_rate_sql
+from warehouse.marts.published_measures import measure_columns, ward_columns
 from warehouse.marts.trust_month import KINDS
-from warehouse.schema import mart_equity_month, mart_trust_month
+from warehouse.schema import mart_equity_month, mart_trust_month, mart_ward_month
 
 DESCRIPTIONS: Final[dict[str, str]] = {
     "pub_trust_month": (
@@ -38,6 +39,12 @@ DESCRIPTIONS: Final[dict[str, str]] = {
         " others to the nearest 5; rates and their limits NULL when interventions or people are"
         " under 5 or bed days under 100, others whole numbers; rate ratios to 2 decimals when"
         " both the rate and its reference category's rate are shown."
+    ),
+    "pub_ward_month": (
+        "One row per (trust, ward or 'UNKNOWN', month) of mart_ward_month, with the small-number"
+        " suppression of pub_trust_month (domain.md §3.3, §3.6): counts under 5 NULL, others to"
+        " the nearest 5; rates and shares NULL when their numerator, denominator or people are"
+        " under 5 (bed days under 100)."
     ),
 }
 
@@ -66,8 +73,11 @@ def _two_decimals_when(shown: str, column: str) -> Column:
     return column, f"CASE WHEN ({shown}) IS NULL THEN NULL ELSE {rounded} END", RATIO_NOTE
 
 
-def trust_month_columns() -> list[Column]:
+def trust_month_columns(ward: bool = False) -> list[Column]:
     columns = [_same("trust_code"), _same("reporting_month")]
+    if ward:
+        columns = [_same(c) for c in ("trust_code", "ward_code", "reporting_month")]
+        columns += ward_columns()
     columns += [_count(c) for c in ("interventions", "incidents", "people")]
     columns += [_count(f"interventions_{kind}") for kind in KINDS]
     overall = suppress_rate_sql(
@@ -80,9 +90,10 @@ def trust_month_columns() -> list[Column]:
             rate, f"interventions_{kind}", "occupied_bed_days", people=f"people_{kind}"
         )
         columns.append((rate, rule, RATE_NOTE))
-    columns += [_same(c) for c in ("completeness", "trusts_included", "trusts_expected")]
+    totals = ("completeness",) if ward else ("completeness", "trusts_included", "trusts_expected")
+    columns += [_same(c) for c in totals]
     columns += [_count(f"people_{kind}") for kind in KINDS]
-    return columns
+    return columns + measure_columns()
 
 
 def equity_month_columns() -> list[Column]:
@@ -115,13 +126,17 @@ EQUITY_WITH_REFERENCE: Final = """(
     ON r.trust_code = m.trust_code AND r.reporting_month = m.reporting_month
    AND r.dimension = m.dimension AND r.is_reference
 ) cell"""
-SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month}
+SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month,
+                  "pub_ward_month": mart_ward_month}  # fmt: skip
 FROM_CLAUSES: Final = {"pub_trust_month": mart_trust_month.name,
-                       "pub_equity_month": EQUITY_WITH_REFERENCE}  # fmt: skip
+                       "pub_equity_month": EQUITY_WITH_REFERENCE,
+                       "pub_ward_month": mart_ward_month.name}  # fmt: skip
 
 
 def _columns(name: str) -> list[Column]:
-    return trust_month_columns() if name == "pub_trust_month" else equity_month_columns()
+    if name == "pub_equity_month":
+        return equity_month_columns()
+    return trust_month_columns(ward=name == "pub_ward_month")
 
 
 def published_views() -> dict[str, str]:

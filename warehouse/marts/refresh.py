@@ -20,10 +20,12 @@ from warehouse.marts.data_quality import refresh_data_quality
 from warehouse.marts.equity_month import build_equity_month
 from warehouse.marts.spc_mart import refresh_spc
 from warehouse.marts.trust_month import build_trust_month
+from warehouse.marts.ward_month import build_ward_month
 from warehouse.reads import month_start
 from warehouse.schema import (
     ALL_TRUSTS,
     MART_TABLES,
+    dim_change,
     dim_collaborative,
     dim_ethnicity,
     dim_intervention_type,
@@ -44,6 +46,7 @@ def refresh_dimensions(session: Session, registry: Registry) -> None:
         dim_ethnicity: dimensions.ethnicity_rows(),
         dim_month: dimensions.month_rows(month_start(m) for m in months),
         dim_ward: dimensions.ward_rows(session.query(queries.WARD_ROWS)),
+        dim_change: dimensions.change_rows(registry),
     }
     for table, frame in frames.items():
         session.execute(f"DELETE FROM {table.name}")
@@ -87,6 +90,7 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
         built = (
             build_trust_month(interventions, stays, submissions, expected),
             build_equity_month(interventions, stays, submissions),
+            build_ward_month(interventions, stays, submissions),
         )
         for table, frame in zip(MART_TABLES, built, strict=True):
             session.insert_frame(table, _keep(frame, touched))

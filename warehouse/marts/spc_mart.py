@@ -1,6 +1,9 @@
 """mart_spc: Making Data Count XmR statistics per trust (and `ALL`) and measure, per month.
 
-Grain: one row per (trust or `ALL`, measure, month with a value). Source: mart_trust_month; the
+Grain: one row per (trust or `ALL`, ward or `ALL`, measure, month with a value). Source:
+mart_trust_month (ward_code `ALL`) and mart_ward_month (a ward series with at least the rule
+profile's minimum points, the `UNKNOWN` row left out: domain.md §3.7), with recalculation at the
+changes of `dim_change` (domain.md §4.6); the
 statistics come from `transforms.spc.xmr` (domain.md §4.2–4.5): improvement direction down for
 every measure (less restrictive practice is better), the rules of the row's `rule_profile`
 (default NHS England SQL v2.6: shift 6, trend 6, two-in-three beyond 2 sigma with points beyond
@@ -43,6 +46,7 @@ from warehouse.marts.trust_month import MEASURED
 from warehouse.queries import placeholders
 from warehouse.reads import month_start
 from warehouse.schema import ALL_TRUSTS, column_names, mart_spc
+from warehouse.schema_wards import UNKNOWN_WARD, WHOLE_TRUST
 from warehouse.session import Session
 
 MEASURES: Final[dict[str, str]] = {
@@ -133,30 +137,73 @@ def charted_months(trust_month: pd.DataFrame) -> pd.DataFrame:
     return trust_month[(~is_all & measured) | (is_all & included)]
 
 
+def _series(frame: pd.DataFrame, ward: str | None) -> list[tuple[str, str, pd.DataFrame]]:
+    """(trust, ward, rows) per series of mart rows: `ward` None reads each row's ward_code."""
+    if frame.empty:
+        return []
+    if ward is not None:
+        frame = frame.assign(ward_code=ward)
+    out = []
+    for (trust, ward_code), rows in frame.groupby(["trust_code", "ward_code"], sort=True):
+        out.append((str(trust), str(ward_code), rows.sort_values("reporting_month")))
+    return out
+
+
+def change_months(changes: pd.DataFrame | None, trust: str, ward: str) -> list[str]:
+    """YYYY-MM months where a series' limits are recalculated for a dim_change entry (domain.md
+    §4.6): a ward series at its own ward's changes and its trust's whole-trust ones, a trust
+    series at the whole-trust ones; `ALL` (the collaborative) at none."""
+    if changes is None or changes.empty or trust == ALL_TRUSTS:
+        return []
+    wards = {WHOLE_TRUST} if ward == WHOLE_TRUST else {WHOLE_TRUST, ward}
+    mine = changes[
+        changes["trust_code"].eq(trust)
+        & changes["ward_code"].isin(wards)
+        & changes["recalculate"].astype(bool)
+    ]
+    return sorted({pd.Timestamp(m).strftime("%Y-%m") for m in mine["from_month"]})
+
+
 def build_spc(
     trust_month: pd.DataFrame,
     settings: Mapping[str, SpcSettings],
     collaborative: SpcSettings | None = None,
+    ward_month: pd.DataFrame | None = None,
+    changes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """mart_spc rows (table column order) for every trust in `trust_month` (mart_trust_month
-    rows); `ALL`, and a trust missing from `settings`, use the collaborative's settings (the
-    defaults when None)."""
+    rows, ward_code `ALL`) and every ward series of `ward_month` (mart_ward_month rows, the
+    `UNKNOWN` row left out) with at least the rule profile's minimum points; `ALL`, and a trust
+    missing from `settings`, use the collaborative's settings (the defaults when None).
+    `changes` (dim_change rows) add recalculation months."""
     collaborative = collaborative or SpcSettings()
+    wards = pd.DataFrame() if ward_month is None else ward_month
+    if not wards.empty:
+        wards = wards[wards["ward_code"] != UNKNOWN_WARD]
+    series = _series(charted_months(trust_month), WHOLE_TRUST)
+    series += [(t, w, rows) for t, w, rows in _series(charted_months(wards), None)]
     frames = []
-    for trust, rows in charted_months(trust_month).groupby("trust_code", sort=True):
-        rows = rows.sort_values("reporting_month")
+    for trust, ward, rows in series:
+        own = collaborative if trust == ALL_TRUSTS else settings.get(trust)
+        chosen = collaborative if own is None else own.over(collaborative)
+        extra = change_months(changes, trust, ward)
+        if extra:
+            months_from = sorted({*chosen.recalculate_from, *extra})
+            chosen = chosen.model_copy(update={"recalculate_from": months_from})
+        profile = PROFILES[chosen.rule_profile or DEFAULT_PROFILE.name]
         for measure in MEASURES:
-            series = rows[["reporting_month", measure]].dropna()
-            if series.empty:
+            if measure not in rows.columns:
                 continue
-            months = [pd.Timestamp(m) for m in series["reporting_month"]]
-            values = series[measure].astype("float64").tolist()
-            own = collaborative if trust == ALL_TRUSTS else settings.get(str(trust))
-            chosen = collaborative if own is None else own.over(collaborative)
+            points = rows[["reporting_month", measure]].dropna()
+            if points.empty or (ward != WHOLE_TRUST and len(points) < profile.minimum_points):
+                continue
+            months = [pd.Timestamp(m) for m in points["reporting_month"]]
+            values = points[measure].astype("float64").tolist()
             stats = measure_series(months, values, chosen, measure)
-            stats.insert(0, "trust_code", str(trust))
-            stats.insert(1, "reporting_month", [month_start(m) for m in months])
-            stats.insert(2, "measure", measure)
+            stats.insert(0, "trust_code", trust)
+            stats.insert(1, "ward_code", ward)
+            stats.insert(2, "reporting_month", [month_start(m) for m in months])
+            stats.insert(3, "measure", measure)
             frames.append(stats)
     if not frames:
         return pd.DataFrame(columns=column_names(mart_spc))
@@ -178,14 +225,22 @@ def refresh_spc(session: Session, trusts: Collection[str] | None) -> None:
         f"SELECT trust_code, reporting_month, completeness, trusts_included, {measures}"
         " FROM mart_trust_month"
     )
+    ward_sql = (
+        f"SELECT trust_code, ward_code, reporting_month, completeness, {measures}"
+        " FROM mart_ward_month"
+    )
+    change_sql = "SELECT trust_code, ward_code, from_month, label, recalculate FROM dim_change"
     if trusts is None:
         session.execute(f"DELETE FROM {mart_spc.name}")
-        trust_month = session.query(sql)
+        trust_month, ward_month = session.query(sql), session.query(ward_sql)
     else:
         wanted = sorted({*trusts, ALL_TRUSTS})
         where = f" WHERE trust_code IN ({placeholders(len(wanted))})"
         session.execute(f"DELETE FROM {mart_spc.name}{where}", wanted)
         trust_month = session.query(sql + where, wanted)
+        ward_month = session.query(ward_sql + where, wanted)
     settings = settings_by_trust(session.query(SETTINGS_SQL))
     collaborative = collaborative_settings(session.query(COLLABORATIVE_SQL))
-    session.insert_frame(mart_spc, build_spc(trust_month, settings, collaborative))
+    changes = session.query(change_sql)
+    built = build_spc(trust_month, settings, collaborative, ward_month, changes)
+    session.insert_frame(mart_spc, built)

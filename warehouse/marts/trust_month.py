@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.codes import FAMILIES
+from warehouse.marts import measures
 from warehouse.schema import ALL_TRUSTS, column_names, mart_trust_month
 
 KEYS: Final = ["trust_code", "reporting_month"]
@@ -161,10 +162,12 @@ def _counts(ri: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 
 def _one_level(ri: pd.DataFrame, stays: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     bed_days = stays.groupby(by, sort=False)["occupied_bed_days"].sum().rename("occupied_bed_days")
-    out = _counts(ri, by).join(bed_days, how="outer").reset_index()
+    out = _counts(ri, by).join(bed_days, how="outer")
+    out = out.join(measures.group_measures(ri, stays, by), how="outer").reset_index()
     # zeros here are real: `_apply_completeness` turns a missing dataset's counts into NULL
     count_cols = [*INTERVENTION_COUNTS, "occupied_bed_days"]
     out[count_cols] = out[count_cols].fillna(0).astype("int64")
+    out = measures.fill_zeros(out)
     out["reporting_month"] = pd.to_datetime(out["reporting_month"]).dt.date
     return out
 
@@ -175,7 +178,7 @@ def _with_rates(out: pd.DataFrame) -> pd.DataFrame:
         out[f"interventions_per_1000_obd_{kind}"] = per_1000(
             out[f"interventions_{kind}"], out["occupied_bed_days"]
         )
-    return out
+    return measures.with_ratios(out)
 
 
 def _apply_completeness(out: pd.DataFrame) -> pd.DataFrame:
@@ -189,7 +192,7 @@ def _apply_completeness(out: pd.DataFrame) -> pd.DataFrame:
     measured = state.isin(MEASURED)
     for column in RATES:
         out[column] = out[column].where(measured)
-    return out
+    return measures.mask(out, no_ri, no_ws, measured)
 
 
 def unlinked_interventions(ri: pd.DataFrame, stays: pd.DataFrame) -> pd.Series:
@@ -221,7 +224,7 @@ def _trust_rows(ri: pd.DataFrame, stays: pd.DataFrame, state: pd.DataFrame) -> p
     out = state.merge(counts, on=KEYS, how="left")
     count_cols = [*INTERVENTION_COUNTS, "occupied_bed_days"]
     out[count_cols] = out[count_cols].fillna(0).astype("int64")
-    out = _apply_completeness(_with_rates(out))
+    out = _apply_completeness(_with_rates(measures.fill_zeros(out)))
     unlinked = unlinked_interventions(ri, stays)
     keys = pd.MultiIndex.from_frame(out[KEYS])
     counted = pd.Series(unlinked.reindex(keys).fillna(0).to_numpy(), index=out.index)
@@ -258,9 +261,10 @@ def _collaborative_rows(
     out["trusts_expected"] = pd.Series(expected, index=out.index).astype("Int64")
     none = out["trusts_included"].eq(0)
     out[count_cols] = out[count_cols].fillna(0).astype("Int64")
-    out = _with_rates(out)
+    out = _with_rates(measures.fill_zeros(out))
     for column in [*count_cols, *RATES]:
         out[column] = out[column].mask(none)
+    out = measures.blank(out, none)
     full = out["trusts_included"] >= out["trusts_expected"]
     out["completeness"] = np.where(full & ~none, COMPLETE, PARTIAL)
     out.insert(0, "trust_code", ALL_TRUSTS)

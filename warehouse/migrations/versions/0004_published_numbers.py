@@ -9,7 +9,9 @@ Create Date: 2026-12-01
 A warehouse migrated before this revision gets each column added at the end of its table (the
 metadata declares them last too, so a new warehouse has the same column order), with its
 comment; the views are replaced with their new columns last, which PostgreSQL's CREATE OR
-REPLACE VIEW allows and which keeps their grants.
+REPLACE VIEW allows and which keeps their grants. The views are rendered from the current code,
+so what they read that a later revision adds (0009's measure columns and mart_ward_month) is
+added here too when missing; the later revision then finds it present.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from warehouse.marts.published_views import view_statements
 from warehouse.marts.trust_month import KINDS
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA
+from warehouse.schema_wards import measure_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -38,12 +41,13 @@ NEW_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "trusts_expected",
         *(f"people_{kind}" for kind in KINDS),
         "interventions_without_ward_stay",
+        *(c.name for c in measure_columns()),  # read by the views (0009)
     ),
     "mart_equity_month": ("people", "completeness"),
     "mart_spc": ("rule_profile", "partition_warning"),
     "dim_trust": ("spc_rule_profile", "spc_target_value", "spc_target_baseline"),
 }
-NEW_TABLES: Final = ("dim_collaborative",)
+NEW_TABLES: Final = ("dim_collaborative", "mart_ward_month")  # the latter read by pub_ward_month
 
 
 def upgrade() -> None:
