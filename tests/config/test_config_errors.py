@@ -66,3 +66,44 @@ def test_code_map_with_unknown_field(tmp_path: Path) -> None:
         load_code_maps(tmp_path)
     assert "bad.yaml: key 'ethnic_categry'" in str(err.value)
     assert "did you mean 'ethnic_category'" in str(err.value)
+
+
+CHANGES = "wards: [OAK, ELM]\nchanges:\n"
+
+
+def test_changes_load_with_their_ward_month_and_label(tmp_path: Path) -> None:
+    text = (
+        GOOD + CHANGES + '  - {from: 2025-03, ward: OAK, label: "Safewards", recalculate: true}\n'
+    )
+    text += '  - {from: 2025-06, label: "Trust-wide huddle"}\n'
+    trust = load_trust(_write(tmp_path, "RJ8.yaml", text))
+    assert [(c.from_month, c.ward, c.label, c.recalculate) for c in trust.changes] == [
+        ("2025-03", "OAK", "Safewards", True),
+        ("2025-06", "ALL", "Trust-wide huddle", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "key", "says"),
+    [
+        ('{from: 2025-03, ward: OKA, label: "x"}', "changes", "changes.0.ward: 'OKA' is not one"
+         " of the trust's wards (did you mean 'OAK'?)"),
+        ('{from: 2025-13, ward: OAK, label: "x"}', "changes.0.from", "not a month"),
+        ('{from: 2999-01, ward: OAK, label: "x"}', "changes.0.from", "after the current month"),
+        ("{from: 2025-03, ward: OAK}", "changes.0.label", ""),
+        ('{from: 2025-03, ward: OAK, label: "x", recalc: true}', "changes.0.recalc", ""),
+    ],
+)  # fmt: skip
+def test_a_bad_change_names_file_and_key(tmp_path: Path, entry: str, key: str, says: str) -> None:
+    path = _write(tmp_path, "RJ8.yaml", GOOD + CHANGES + f"  - {entry}\n")
+    with pytest.raises(ConfigError) as err:
+        load_trust(path)
+    assert str(err.value).startswith(f"{path}: ")
+    assert f"key '{key}'" in str(err.value)
+    assert says in str(err.value)
+
+
+def test_a_change_on_a_ward_needs_the_wards_declared(tmp_path: Path) -> None:
+    path = _write(tmp_path, "RJ8.yaml", GOOD + "changes: [{from: 2025-03, ward: OAK, label: x}]\n")
+    with pytest.raises(ConfigError, match=r"changes.0.ward.*none declared"):
+        load_trust(path)

@@ -58,8 +58,8 @@ def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> 
 
 
 def _month_bounds(months: pd.Series) -> tuple[pd.Series, pd.Series]:
-    first = pd.Series(pd.to_datetime(months), index=months.index)
-    first = first.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp()
+    stamps = pd.Series(pd.to_datetime(months), index=months.index)
+    first = pd.Series(stamps.dt.tz_localize(None).dt.to_period("M").dt.to_timestamp())
     after = pd.Series(first + pd.offsets.MonthBegin(1), index=months.index)
     start = first.dt.tz_localize(TIMEZONE).dt.tz_convert("UTC")
     end = after.dt.tz_localize(TIMEZONE).dt.tz_convert("UTC")
