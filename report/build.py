@@ -4,7 +4,8 @@ Layout under `out_dir` (every page opens from disk, offline; nothing is fetched)
   index.html                       collaborative overview (published-style numbers)
   equity.html                      collaborative rate ratios by ethnic group, age band, IMD
   submissions.html                 submission and data-quality matrix (trusts x months)
-  trusts/<ODS>.html                SPC charts and equity for one trust
+  trusts/<ODS>.html                SPC charts, ward links and equity for one trust
+  wards/<ODS>/<ward>.html          SPC charts with change markers and measures for one ward
   feedback/<ODS>/index.html        rejected files and quarantined rows, by month
   feedback/<ODS>/<YYYY-MM>.csv     the same per month, for the trust's data lead
   feedback/<ODS>/<YYYY-MM>.xlsx    the same as a workbook: a summary and one sheet per rule
@@ -16,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from report import pages, quality
+from report import pages, quality, ward_pages
 from report.data import ReportData, read_warehouse
 from report.feedback import feedback_body, feedback_rows, write_feedback_files
 from report.html import page
 from report.matrix import matrix_html
 from report.unsorted import unsorted_html
 from report.workbook import write_workbooks
-from transforms.trust_config import Registry
+from transforms.trust_config import WHOLE_TRUST, Registry
 
 
 def _write(path: Path, text: str) -> None:
@@ -55,10 +56,21 @@ def write_site(
         ),
     )
     for code, name in trusts:
+        links = ward_pages.ward_links(data, code)
+        markers = ward_pages.change_markers(data, code, WHOLE_TRUST)
         _write(
             out_dir / "trusts" / f"{code}.html",
-            page(f"{code} {name}", pages.trust_body(data, code, name), root="../"),
+            page(f"{code} {name}", pages.trust_body(data, code, name, links, markers), root="../"),
         )
+        for ward in ward_pages.wards_of(data, code):
+            _write(
+                out_dir / "wards" / code / ward_pages.ward_file(ward),
+                page(
+                    f"{code} {name}: ward {ward}",
+                    ward_pages.ward_body(data, code, name, ward),
+                    root="../../",
+                ),
+            )
         rows = feedback_rows(data, code)
         folder = out_dir / "feedback" / code
         write_feedback_files(rows, folder)

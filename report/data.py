@@ -27,7 +27,9 @@ SELECT trust_code, reporting_month, dimension, category, category_label, categor
        is_reference, interventions, people, occupied_bed_days, completeness
 FROM mart_equity_month
 WHERE dimension IN ('ethnic_group', 'age_band', 'imd_quintile')"""
-SPC_SQL: Final = "SELECT * FROM mart_spc ORDER BY trust_code, measure, reporting_month"
+SPC_SQL: Final = "SELECT * FROM mart_spc ORDER BY trust_code, ward_code, measure, reporting_month"
+WARDS_SQL: Final = "SELECT * FROM mart_ward_month ORDER BY trust_code, ward_code, reporting_month"
+ANNOTATIONS_SQL: Final = "SELECT * FROM dim_change ORDER BY trust_code, ward_code, from_month"
 SUBMISSIONS_SQL: Final = """
 SELECT submission_id, trust_code, reporting_month, dataset, file_name, status, rows_received,
        rows_loaded, rows_quarantined, rejection_rule, rejection_reason, warnings, received_at,
@@ -70,6 +72,9 @@ class ReportData:
     quality_scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_data_quality_score
     quality_items: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_data_quality
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # etl_resubmission_change
+    # issue 14: ward months and the trusts' declared changes (chart markers)
+    wards: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_ward_month
+    annotations: pd.DataFrame = field(default_factory=pd.DataFrame)  # dim_change
 
 
 def read_report_data(read: Reader) -> ReportData:
@@ -88,6 +93,8 @@ def read_report_data(read: Reader) -> ReportData:
         quality_scores=frame(QUALITY_SCORES_SQL),
         quality_items=frame(QUALITY_ITEMS_SQL),
         changes=frame(CHANGES_SQL),
+        wards=frame(WARDS_SQL),
+        annotations=frame(ANNOTATIONS_SQL),
     )
 
 

@@ -55,14 +55,16 @@ def table(
     rows: Iterable[Sequence[object]],
     numeric: AbstractSet[int] = frozenset(),
     cls: str = "",
+    raw: AbstractSet[int] = frozenset(),
 ) -> str:
-    """An HTML table; every cell is escaped text, None shows as an empty cell."""
+    """An HTML table; every cell is escaped text (except the columns in `raw`: HTML the caller
+    built and escaped, such as links), None shows as an empty cell."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = []
     for row in rows:
         cells = []
         for i, value in enumerate(row):
-            shown = "" if value is None else escape(str(value))
+            shown = "" if value is None else str(value) if i in raw else escape(str(value))
             cells.append(f'<td class="num">{shown}</td>' if i in numeric else f"<td>{shown}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     klass = f' class="{cls}"' if cls else ""

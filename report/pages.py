@@ -19,11 +19,13 @@ import pandas as pd
 from report import equity, forest
 from report.data import ReportData
 from report.html import published, table
+from report.published_measures import SHOWN, shown
 from report.spc_chart import ASSURANCE, LEGEND, VARIATION, badges, gap_months, spc_svg
 from transforms.suppression import MIN_BED_DAYS, MIN_COUNT, suppress_count, suppress_rate
 from warehouse.marts.spc_mart import MEASURES
 from warehouse.marts.trust_month import MEASURED
 from warehouse.schema import ALL_TRUSTS
+from warehouse.schema_wards import WHOLE_TRUST
 
 HEADLINE: Final = "interventions_per_1000_obd"
 
@@ -43,17 +45,23 @@ def spc_charts(
     trust: str,
     measures: Sequence[str] = tuple(MEASURES),
     trust_month: pd.DataFrame | None = None,
+    ward: str = WHOLE_TRUST,
+    changes: list[tuple[str, str, bool]] | None = None,
 ) -> str:
+    """The trust's (or, with `ward`, one ward's) charts; `trust_month` gives the gaps (the
+    trust's or the ward's mart rows) and `changes` the markers."""
     gaps = gap_months(trust_month, trust) if trust_month is not None else {}
+    in_ward = spc["ward_code"] == ward if "ward_code" in spc.columns else ward == WHOLE_TRUST
+    where = trust if ward == WHOLE_TRUST else f"{trust} {ward}"
     boxes = []
     for measure in measures:
-        rows = spc[(spc["trust_code"] == trust) & (spc["measure"] == measure)]
+        rows = spc[(spc["trust_code"] == trust) & in_ward & (spc["measure"] == measure)]
         if rows.empty:
             continue
         label = MEASURES[measure]
+        chart = spc_svg(rows, f"{label}, {where}", gaps, changes)
         boxes.append(
-            f'<div class="chart-box"><h3>{escape(label)}</h3>'
-            f"{spc_svg(rows, f'{label}, {trust}', gaps)}<div>{badges(rows)}</div></div>"
+            f'<div class="chart-box"><h3>{escape(label)}</h3>{chart}<div>{badges(rows)}</div></div>'
         )
     if not boxes:
         return "<p>No SPC series yet.</p>" + _gap_note(gaps)
@@ -115,7 +123,12 @@ def _headline_rows(data: ReportData, trusts: Sequence[tuple[str, str]]) -> list[
         n, obd = float(year["interventions"].sum()), float(year["occupied_bed_days"].sum())
         rate = n / obd * 1000 if obd else None
         last = mine.iloc[-1]
-        head = spc[(spc["trust_code"] == code) & (spc["measure"] == HEADLINE)]
+        trust_series = (
+            spc if "ward_code" not in spc.columns else spc[spc["ward_code"] == WHOLE_TRUST]
+        )
+        head = trust_series[
+            (trust_series["trust_code"] == code) & (trust_series["measure"] == HEADLINE)
+        ]
         icons = head.iloc[-1] if len(head) else pd.Series(dtype=object)
         rows.append(
             [
@@ -169,6 +182,7 @@ def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
         "are suppressed for sharing (* = fewer than 5, or under 100 bed days); counts are "
         "rounded to the nearest 5.</p>",
         table(headers, _headline_rows(data, trusts), numeric={1, 2, 3, 5}),
+        _measures_overview(data.trust_month, trusts),
         f"<p>Trust pages: {links}</p>",
         "<h2>The collaborative</h2>",
     ]
@@ -182,6 +196,28 @@ def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
         )
     parts.append(notes_section())
     return "".join(parts)
+
+
+def _measures_overview(tm: pd.DataFrame, trusts: Sequence[tuple[str, str]]) -> str:
+    """The measures of domain.md §3.6 for each trust's latest complete month, as published."""
+    if "inpatients" not in tm.columns:
+        return ""
+    rows: list[list[object]] = []
+    for code, name in [*trusts, (ALL_TRUSTS, "the collaborative")]:
+        mine = tm[(tm["trust_code"] == code) & tm["completeness"].isin(MEASURED)]
+        if code == ALL_TRUSTS:
+            mine = tm[(tm["trust_code"] == code) & tm["completeness"].eq("complete")]
+        if mine.empty:
+            continue
+        last = mine.sort_values("reporting_month").iloc[-1]
+        month = f"{pd.Timestamp(last['reporting_month']):%Y-%m}"
+        rows.append([f"{code} {name}", month, *(shown(c, last) for c in list(SHOWN)[2:])])
+    headers = ["Trust", "Month", *list(SHOWN.values())[2:]]
+    return (
+        "<h2>More measures, latest complete month</h2>"
+        '<p class="note">Shares and averages are * when a count they rest on is under 5.</p>'
+        + table(headers, rows, numeric=set(range(2, len(headers))))
+    )
 
 
 def _collaborative_coverage(tm: pd.DataFrame) -> str:
@@ -236,12 +272,22 @@ def notes_section() -> str:
     return "<h2>Notes on the numbers</h2>" + table(headers, [list(n) for n in NOTES])
 
 
-def trust_body(data: ReportData, code: str, name: str) -> str:
+def trust_body(
+    data: ReportData,
+    code: str,
+    name: str,
+    wards: str = "",
+    changes: list[tuple[str, str, bool]] | None = None,
+) -> str:
+    """The trust page: its charts (with the whole-trust `changes` as markers), the `wards`
+    section (links to the ward pages, `report.ward_pages`) and equity."""
+    charts = spc_charts(data.spc, code, trust_month=data.trust_month, changes=changes)
     return (
         f'<p>{escape(name)}. <a href="../feedback/{escape(code)}/index.html">Data-quality '
         "feedback for this trust</a>.</p><h2>Making Data Count charts</h2>"
-        f"{spc_charts(data.spc, code, trust_month=data.trust_month)}"
-        f"<h2>Equity</h2>{equity_section(data, code)}"
+        f"{charts}"
+        + (f"<h2>Wards</h2>{wards}" if wards else "")
+        + f"<h2>Equity</h2>{equity_section(data, code)}"
     )
 
 

@@ -6,7 +6,8 @@ red. Limits, 2-sigma lines and the mean are drawn per limits partition (a recalc
 new lines). A run chart (fewer points than the row's rule profile needs) shows only the values
 and the mean. A month left out of the series (an incomplete trust-month, mart_trust_month's
 `completeness`) keeps its place on the month axis as a grey band whose tooltip says why; the
-line breaks there instead of joining through a false zero.
+line breaks there instead of joining through a false zero. A declared change (dim_change) is a
+labelled vertical marker at its month (dashed when it recalculates the limits, dotted when not).
 """
 
 from __future__ import annotations
@@ -105,10 +106,39 @@ def gap_months(trust_month: pd.DataFrame, trust: str) -> dict[str, str]:
     }
 
 
-def spc_svg(rows: pd.DataFrame, label: str, gaps: dict[str, str] | None = None) -> str:
+CHANGE_COLOUR: Final = "#005eb8"  # NHS blue
+
+
+def _change_markers(
+    changes: list[tuple[str, str, bool]], position: dict[str, float], x: svg.Scale
+) -> list[str]:
+    """A vertical line and label per change (YYYY-MM, label, recalculate) inside the axis."""
+    out = []
+    for month, label, recalculate in sorted(changes):
+        if month not in position:
+            continue
+        at = x(position[month])
+        dash = "6 3" if recalculate else "2 3"
+        note = "limits recalculated" if recalculate else "no recalculation"
+        out.append(
+            f'<g class="change-marker"><title>{escape(month)}: {escape(label)} ({note})</title>'
+            + svg.line(at, TOP, at, HEIGHT - BOTTOM, CHANGE_COLOUR, 1.5, dash, "change-line")
+            + svg.text(at + 3, TOP + 10, label, 10, "start", CHANGE_COLOUR)
+            + "</g>"
+        )
+    return out
+
+
+def spc_svg(
+    rows: pd.DataFrame,
+    label: str,
+    gaps: dict[str, str] | None = None,
+    changes: list[tuple[str, str, bool]] | None = None,
+) -> str:
     """The chart for one series (mart_spc rows, any index; sorted here by month). `gaps`
     (YYYY-MM -> reason) are months left out of the series: they keep their place on the month
-    axis as a marked gap, the line breaks there, and the reason is the marker's tooltip."""
+    axis as a marked gap, the line breaks there, and the reason is the marker's tooltip.
+    `changes` ((YYYY-MM, label, recalculate)) are drawn as labelled vertical markers."""
     rows = rows.sort_values("reporting_month").reset_index(drop=True)
     months = [f"{pd.Timestamp(m):%Y-%m}" for m in rows["reporting_month"]]
     gaps = {m: r for m, r in (gaps or {}).items() if months and m >= months[0]}
@@ -133,6 +163,7 @@ def spc_svg(rows: pd.DataFrame, label: str, gaps: dict[str, str] | None = None) 
             + svg.line(at, TOP, at, HEIGHT - BOTTOM, "#d9d9d9", 6, "", "gap-band")
             + "</g>"
         )
+    parts += _change_markers(changes or [], position, x)
     points = [(x(p), y(float(v))) for p, v in zip(rows.index, rows["value"], strict=True)]
     segment: list[tuple[float, float]] = []
     previous = -1.0

@@ -6,7 +6,9 @@ minute resolution (`datetime64[m]`). Incidents fall only inside stays (between a
 discharge day), so every intervention has an exact bed-day denominator. The expected count for a
 stay-month is bed days x trust rate x ward, ethnic, age, deprivation and LD/autism multipliers x
 the patient's own frailty x season x trend; counts are Poisson draws, so the signal an SPC chart
-finds is the trend and seasonality, the rest is noise.
+finds is the trend and seasonality, the rest is noise. A change the trust's YAML declares
+(`changes`) lowers the rate of its ward (every ward for a whole-trust change) by `CHANGE_EFFECT`
+from its month on, so the demo's ward charts show a shift at their change markers.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from synthetic.profiles import (
 )
 
 MINUTE = np.timedelta64(1, "m")
+CHANGE_EFFECT = 0.5  # rate multiplier from a declared change's month on
+Change = tuple[int | None, np.datetime64]  # (ward index, None = every ward; first day)
 PHYSICAL = np.array(["07", "09", "08", "11", "10", "12", "13", "01"])
 PHYSICAL_P = np.array([0.30, 0.18, 0.14, 0.10, 0.08, 0.06, 0.04, 0.10])
 # an incident's primary intervention: physical, oral, IM non-RT, RT, seclusion, segregation,
@@ -88,12 +92,16 @@ def simulate(
     stays: Stays,
     months: np.ndarray,
     rng: np.random.Generator,
+    changes: tuple[Change, ...] = (),
 ) -> Interventions:
     stay, month = stay_months(stays, months)
     seg_start = np.maximum(stays.start[stay], months[month])
     seg_end = np.minimum(stays.end[stay], months[month + 1])
     days = ((seg_end - seg_start) / DAY).astype(float)
     expected = days * _rate(profile, wards, people, stays, stay, months[month], month)
+    for ward, first in changes:
+        on_ward = np.ones(stay.size, dtype=bool) if ward is None else stays.ward[stay] == ward
+        expected = np.where(on_ward & (months[month] >= first), expected * CHANGE_EFFECT, expected)
     n_inc = rng.poisson(expected)
     inc_stay = np.repeat(stay, n_inc)
     offset = (rng.random(inc_stay.size) * np.repeat(days, n_inc) * 1440).astype(np.int64)

@@ -29,7 +29,7 @@ from synthetic.manifest import FaultRecord, FileRecord, GenerationManifest
 from synthetic.profiles import profile_for
 from synthetic.writers import file_bytes
 from transforms.canonical import DATASETS, Dataset
-from transforms.trust_config import CodeMaps, Registry, TrustConfig
+from transforms.trust_config import WHOLE_TRUST, CodeMaps, Registry, TrustConfig
 
 _TITLES = {"restrictive_interventions": "restrictive interventions", "ward_stays": "ward stays"}
 
@@ -131,6 +131,20 @@ def _check(registry: Registry, trusts: list[str] | None, months: int, scale: flo
     return codes
 
 
+def _changes(trust: TrustConfig, wards: population.Wards) -> tuple[events.Change, ...]:
+    """The trust's declared changes as (ward index or None, first day); a ward the generator
+    does not make is left out."""
+    codes = [str(c) for c in wards.code]
+    out: list[events.Change] = []
+    for change in trust.changes:
+        first = np.datetime64(f"{change.from_month}-01", "D")
+        if change.ward == WHOLE_TRUST:
+            out.append((None, first))
+        elif change.ward in codes:
+            out.append((codes.index(change.ward), first))
+    return tuple(out)
+
+
 def _run_trust(job: _Job) -> _Result:
     ods = job.trust.ods_code
     base = [job.seed, zlib.crc32(ods.encode())]
@@ -149,7 +163,13 @@ def _run_trust(job: _Job) -> _Result:
         lsoas,
     )
     iv = events.simulate(
-        profile, wards, people, stays, job.months, np.random.default_rng([*base, 2])
+        profile,
+        wards,
+        people,
+        stays,
+        job.months,
+        np.random.default_rng([*base, 2]),
+        _changes(job.trust, wards),
     )
     files: list[FileRecord] = []
     fault_records: list[FaultRecord] = []

@@ -37,34 +37,35 @@ def ward_columns() -> list[Column]:
     return [(c, c, None) for c in SHOWN_AS_IS]
 
 
+COUNTS: Final = (
+    "inpatients", "people_2plus_interventions", "people_5plus_interventions",
+    "interventions_injury_patient", "interventions_debrief_patient",
+    "seclusion_ended", "segregation_ended", "physical_ended",
+)  # fmt: skip
+VALUE_RULES: Final[dict[str, tuple[tuple[str, ...], int]]] = {
+    "pct_inpatients_restricted": (("people", "inpatients"), 0),
+    "interventions_per_incident": (("interventions", "incidents", "people"), 1),
+    "pct_physical_prone": (("interventions_prone", "interventions_physical", "people_prone"), 0),
+    "pct_injury_patient": (("interventions_injury_patient", "interventions", "people"), 0),
+    "pct_debrief_patient": (("interventions_debrief_patient", "interventions", "people"), 0),
+    **{
+        f"{family}_minutes_{stat}": ((f"{family}_ended", f"people_{family}"), 0)
+        for family in ("seclusion", "segregation", "physical")
+        for stat in ("mean", "median", "max")
+    },
+    **{
+        f"{family}_days": ((f"interventions_{family}", f"people_{family}"), 0)
+        for family in ("seclusion", "segregation")
+    },
+}
+"""Column -> (the counts it rests on, each at least 5 for it to be shown; decimal places)."""
+
+
 def measure_columns() -> list[Column]:
-    counts = [
-        "inpatients", "people_2plus_interventions", "people_5plus_interventions",
-        "interventions_injury_patient", "interventions_debrief_patient",
-        "seclusion_ended", "segregation_ended", "physical_ended",
-    ]  # fmt: skip
-    out: list[Column] = [(c, suppress_count_sql(c), COUNT_NOTE) for c in counts]
-    out += [
-        shown_when("pct_inpatients_restricted", ("people", "inpatients")),
-        shown_when("interventions_per_incident", ("interventions", "incidents", "people"), 1),
-        (
-            "incidents_per_1000_obd",
-            suppress_rate_sql(
-                "incidents_per_1000_obd", "incidents", "occupied_bed_days", people="people"
-            ),
-            VALUE_NOTE,
-        ),
-        shown_when("pct_physical_prone",
-                   ("interventions_prone", "interventions_physical", "people_prone")),
-        shown_when("pct_injury_patient",
-                   ("interventions_injury_patient", "interventions", "people")),
-        shown_when("pct_debrief_patient",
-                   ("interventions_debrief_patient", "interventions", "people")),
-    ]  # fmt: skip
-    for family in ("seclusion", "segregation", "physical"):
-        for stat in ("mean", "median", "max"):
-            out.append(shown_when(f"{family}_minutes_{stat}",
-                                  (f"{family}_ended", f"people_{family}")))  # fmt: skip
-    for family in ("seclusion", "segregation"):
-        out.append(shown_when(f"{family}_days", (f"interventions_{family}", f"people_{family}")))
+    out: list[Column] = [(c, suppress_count_sql(c), COUNT_NOTE) for c in COUNTS]
+    incidents_rate = suppress_rate_sql(
+        "incidents_per_1000_obd", "incidents", "occupied_bed_days", people="people"
+    )
+    out.append(("incidents_per_1000_obd", incidents_rate, VALUE_NOTE))
+    out += [shown_when(column, counts, places) for column, (counts, places) in VALUE_RULES.items()]
     return out
