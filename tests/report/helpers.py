@@ -17,6 +17,7 @@ import pandas as pd
 
 from tests.warehouse.helpers import intervention, loaded, rejected, ri_frame, stay, ws_frame
 from transforms.trust_config import (
+    Change,
     CodeMaps,
     CollaborativeConfig,
     Registry,
@@ -91,8 +92,17 @@ def _quarantine(rows: int) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+CHANGE_LABEL = "Safewards launched"  # RX2's ward W1, from month(12): the rate step there
+
+
 def _trust(code: str, name: str) -> TrustConfig:
-    return TrustConfig(ods_code=code, name=name, region="Y59", format="csv")
+    if code != "RX2":
+        return TrustConfig(ods_code=code, name=name, region="Y59", format="csv")
+    change = Change.model_validate(
+        {"from": f"{month(12):%Y-%m}", "ward": "W1", "label": CHANGE_LABEL, "recalculate": True}
+    )
+    return TrustConfig(ods_code=code, name=name, region="Y59", format="csv", wards=["W1"],
+                       changes=[change])  # fmt: skip
 
 
 def report_registry() -> Registry:

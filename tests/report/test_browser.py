@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.report.helpers import CHANGE_LABEL
+
 pytestmark = pytest.mark.slow  # headless Chromium
 
 PAGES = ["index.html", "equity.html", "submissions.html", "trusts/RX2.html",
-         "feedback/RX2/index.html"]  # fmt: skip
+         "feedback/RX2/index.html", "wards/RX2/W1.html"]  # fmt: skip
 
 
 def _chromium() -> str:
@@ -79,6 +81,12 @@ def test_every_page_renders_offline_with_its_charts(site: Path, tmp_path: Path) 
     assert all('class="reference-line"' in f and 'class="axis x-axis"' in f for f in forests)
     assert len(_charts(doms["equity.html"], "forest-plot")) == 3
     assert len(_charts(doms["index.html"], "spc-chart")) == 6  # the collaborative series
+    assert 'href="../wards/RX2/W1.html"' in doms["trusts/RX2.html"]
+    ward = _charts(doms["wards/RX2/W1.html"], "spc-chart")
+    assert len(ward) == 6  # the ward's series: every measure, 16 months each
+    for chart in ward:
+        assert chart.count('class="point"') == 16
+        assert chart.count('class="change-marker"') == 1 and CHANGE_LABEL in chart
 
 
 def test_screenshot_of_a_trust_page(site: Path, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_overview_publishes_suppressed_numbers(site: Path) -> None:
 
 def test_every_relative_link_resolves(site: Path) -> None:
     pages = list(site.rglob("*.html"))
-    assert len(pages) == 3 + 3 + 3  # top pages, trust pages, feedback pages
+    assert len(pages) == 3 + 3 + 3 + 2  # top pages, trust pages, feedback pages, ward pages (W1)
     for page in pages:
         for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
             assert (page.parent / href).resolve().is_file(), (page, href)
