@@ -40,11 +40,15 @@ def measure_columns() -> list[sa.Column[Any]]:
             text = (f"{word} duration of {family} interventions that ended in the month"
                     f" ({codes}, minutes); NULL when none ended or {_RI}")  # fmt: skip
             columns.append(col(f"{family}_minutes_{stat}", sa.Double, text))
+    for family, codes in (("seclusion", "MHS146"), ("segregation", "MHS147")):
+        columns += [
+            col(f"{family}_active", sa.Integer, f"{family} interventions still active at the"
+                f" month's end (the days' count, and what they are suppressed on); {_RI}"),
+            col(f"{family}_days", sa.Double, f"mean days of active {family}: of those still"
+                f" active at the month's end, days from start to month end ({codes}, days);"
+                f" NULL when none is active or {_RI}"),
+        ]  # fmt: skip
     columns += [
-        col("seclusion_days", sa.Double, "days of seclusion active in the month, summed over"
-            f" episodes (each episode's time inside the month, days); {_RI}"),
-        col("segregation_days", sa.Double, "days of long-term segregation active in the month,"
-            f" summed over episodes (days); {_RI}"),
         col("pct_physical_prone", sa.Double,
             f"100 x prone restraints / physical restraints (percent); {_RI}"),
         col("people_2plus_interventions", sa.Integer,

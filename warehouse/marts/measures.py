@@ -10,8 +10,9 @@ grouping `by` (trust and month, or trust, ward and month, or the collaborative a
 - `{seclusion,segregation,physical}_minutes_{mean,median,max}`: duration in minutes of the
   interventions of that family that ended in the month (MHS98/99, MHS138/139), with
   `{family}_ended` their number (what the published durations are suppressed on);
-- `seclusion_days`, `segregation_days`: days of seclusion and segregation active in the month,
-  summed over the episodes (each episode's time inside the month, Europe/London);
+- `seclusion_days`, `segregation_days`: mean days of the seclusions (segregations) still active
+  at the month's end, from their start to the month's end (NHS Digital MHS146/MHS147, "days of
+  active seclusion"), with `{family}_active` their number;
 - `pct_physical_prone` = 100 x prone restraints / physical restraints;
 - `people_2plus_interventions`, `people_5plus_interventions`: identified people with 2 or more
   (5 or more) interventions in the month;
@@ -34,6 +35,7 @@ TIMEZONE: Final = "Europe/London"
 RI_COUNTS: Final = [
     "people_2plus_interventions", "people_5plus_interventions", "interventions_injury_patient",
     "interventions_debrief_patient", *(f"{f}_ended" for f in DURATION_FAMILIES),
+    *(f"{f}_active" for f in DAY_FAMILIES),
 ]  # fmt: skip
 """Counts from the interventions file alone: NULL when it is not loaded."""
 WS_COUNTS: Final = ["inpatients"]
@@ -72,19 +74,14 @@ def _utc(values: pd.Series) -> pd.Series:
 
 
 def active_days(ri: pd.DataFrame) -> pd.Series:
-    """Per intervention row: days of it inside its reporting month (an open one runs to the
-    month's end); NaN without a start."""
+    """Per intervention row still active at its month's end: days from its start to the month's
+    end (midnight Europe/London); NaN for the others and without a start."""
     if ri.empty:
         return pd.Series(dtype="float64", index=ri.index)
-    start, end = _month_bounds(ri["reporting_month"])
-    start, end = _utc(start), _utc(end)
-    began = _utc(ri["start_at"])
-    ended = _utc(ri["end_at"])
-    ended = ended.where(ended.notna() & ~ri["is_open_at_month_end"].fillna(False).astype(bool), end)
-    lo = began.where(began > start, start)
-    hi = ended.where(ended < end, end)
-    seconds = (hi - lo).dt.total_seconds().clip(lower=0)
-    return (seconds / 86400.0).astype("float64")
+    _, end = _month_bounds(ri["reporting_month"])
+    seconds = (_utc(end) - _utc(ri["start_at"])).dt.total_seconds().clip(lower=0)
+    active = ri["is_open_at_month_end"].fillna(False).astype(bool)
+    return (seconds / 86400.0).astype("float64").where(active.to_numpy(dtype=bool))
 
 
 def group_measures(ri: pd.DataFrame, stays: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -109,9 +106,9 @@ def group_measures(ri: pd.DataFrame, stays: pd.DataFrame, by: list[str]) -> pd.D
             out[f"{family}_minutes_{stat}"] = grouped.agg(stat)
     days = active_days(ri)
     for family in DAY_FAMILIES:
-        out[f"{family}_days"] = (
-            days.where(ri["intervention_family"].eq(family)).groupby(groups).sum(min_count=0)
-        )
+        active = days.where(ri["intervention_family"].eq(family)).groupby(groups)
+        out[f"{family}_active"] = active.count()
+        out[f"{family}_days"] = active.mean()
     inpatients = stays.groupby(by, sort=False)["patient_key"].nunique().rename("inpatients")
     out = out.join(inpatients, how="outer")
     out.index.names = by
@@ -119,12 +116,10 @@ def group_measures(ri: pd.DataFrame, stays: pd.DataFrame, by: list[str]) -> pd.D
 
 
 def fill_zeros(out: pd.DataFrame) -> pd.DataFrame:
-    """Counts and days of a group with no interventions (or no stays) are real zeros here; the
+    """Counts of a group with no interventions (or no stays) are real zeros here; the
     completeness rule turns a missing file's into NULL afterwards."""
     for column in COUNTS:
         out[column] = pd.to_numeric(out[column], errors="coerce").fillna(0).astype("int64")
-    for family in DAY_FAMILIES:
-        out[f"{family}_days"] = out[f"{family}_days"].astype("float64").fillna(0.0)
     return out
 
 

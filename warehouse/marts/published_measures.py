@@ -4,7 +4,8 @@ The rule is §3.3 (a) carried over: a count under 5 is NULL, others to the neare
 or average is NULL when any count it is made from (its numerator, its denominator, the people
 behind it) is under 5 (bed days under 100), otherwise rounded (whole numbers; interventions per
 incident to 1 decimal). Durations and days rest on the interventions of their family, so they
-need 5 ended (or active) interventions and 5 people of that family. SQL valid on both engines.
+need 5 ended (for days: still active) interventions and 5 people of that family; days to
+1 decimal. SQL valid on both engines.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def ward_columns() -> list[Column]:
 COUNTS: Final = (
     "inpatients", "people_2plus_interventions", "people_5plus_interventions",
     "interventions_injury_patient", "interventions_debrief_patient",
-    "seclusion_ended", "segregation_ended", "physical_ended",
+    "seclusion_ended", "segregation_ended", "physical_ended", "seclusion_active",
+    "segregation_active",
 )  # fmt: skip
 VALUE_RULES: Final[dict[str, tuple[tuple[str, ...], int]]] = {
     "pct_inpatients_restricted": (("people", "inpatients"), 0),
@@ -54,7 +56,7 @@ VALUE_RULES: Final[dict[str, tuple[tuple[str, ...], int]]] = {
         for stat in ("mean", "median", "max")
     },
     **{
-        f"{family}_days": ((f"interventions_{family}", f"people_{family}"), 0)
+        f"{family}_days": ((f"{family}_active", f"people_{family}"), 1)
         for family in ("seclusion", "segregation")
     },
 }

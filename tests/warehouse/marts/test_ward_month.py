@@ -6,7 +6,7 @@ RX2 2024-01  stays: S1 p1 W1 31 days, S2 p2 W2 20 days, S3 p3 no ward 10 days
   I1/1 p1         W1    05 seclusion      1,440 min, ended  yes     yes
   I1/2 p1         W1    01 prone          10 min            no      yes
   I2/1 p1         W1    07 physical       20 min            unknown no
-  I3/1 p2         W2    06 segregation    from 30 Jan 00:00, still open (2 days in January)
+  I3/1 p2         W2    06 segregation    from 30 Jan 00:00, active at month end: 2 days
   I4/1 p2         none  07 physical       30 min
   -> 5 interventions, 4 incidents, 2 people (p1 has 3, p2 has 2), 3 physical of which 1 prone.
 """
@@ -66,14 +66,15 @@ def test_every_new_measure_matches_the_hand_count(wh: Warehouse) -> None:
         "seclusion_ended": 1, "seclusion_minutes_mean": 1440.0,
         "seclusion_minutes_median": 1440.0, "seclusion_minutes_max": 1440.0,
         "physical_ended": 3, "physical_minutes_mean": 20.0, "physical_minutes_median": 20.0,
-        "physical_minutes_max": 30.0, "segregation_ended": 0, "seclusion_days": 1.0,
-        "segregation_days": 2.0, "pct_physical_prone": 100 / 3,
+        "physical_minutes_max": 30.0, "segregation_ended": 0, "seclusion_active": 0,
+        "segregation_active": 1, "segregation_days": 2.0, "pct_physical_prone": 100 / 3,
         "people_2plus_interventions": 2, "people_5plus_interventions": 0,
         "interventions_injury_patient": 1, "pct_injury_patient": 20.0,
         "interventions_debrief_patient": 2, "pct_debrief_patient": 40.0,
     }  # fmt: skip
     assert {k: pytest.approx(float(row[k])) for k in expected} == expected
     assert pd.isna(row["segregation_minutes_mean"])  # none ended in the month
+    assert pd.isna(row["seclusion_days"])  # the one seclusion ended: none active at month end
     everyone = wh.query("SELECT * FROM mart_trust_month WHERE trust_code = 'ALL'").iloc[0]
     assert {k: pytest.approx(float(everyone[k])) for k in expected} == expected
 
