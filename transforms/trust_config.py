@@ -150,7 +150,7 @@ WHOLE_TRUST = "ALL"  # a change's ward when it is made across the trust
 class Change(_Strict):
     """A dated change (a quality-improvement test of change) on a ward or the whole trust, e.g.
     `{from: 2025-03, ward: OAK, label: "Safewards launched", recalculate: true}` (domain.md
-    §4.6): drawn on the charts, and with `recalculate` new SPC limits from its month."""
+    §4.7): drawn on the charts, and with `recalculate` new SPC limits from its month."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

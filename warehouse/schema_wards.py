@@ -105,6 +105,6 @@ def ward_tables(metadata: sa.MetaData, counted: list[sa.Column[Any]]) -> tuple[s
             f" '{WHOLE_TRUST}') are recalculated from this month", nullable=False),
         sa.PrimaryKeyConstraint("trust_code", "ward_code", "from_month"),
         comment="One row per dated change (a quality-improvement test of change) a trust"
-        " declared. Source: the `changes` list of config/trusts/<ODS>.yaml (domain.md §4.6).",
+        " declared. Source: the `changes` list of config/trusts/<ODS>.yaml (domain.md §4.7).",
     )  # fmt: skip
     return ward_month, change

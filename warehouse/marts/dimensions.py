@@ -111,7 +111,7 @@ def ward_rows(observed: pd.DataFrame) -> pd.DataFrame:
 
 
 def change_rows(registry: Registry) -> pd.DataFrame:
-    """dim_change: every trust's declared changes (domain.md §4.6), one row each."""
+    """dim_change: every trust's declared changes (domain.md §4.7), one row each."""
     rows = [
         {
             "trust_code": code,

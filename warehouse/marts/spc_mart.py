@@ -3,7 +3,7 @@
 Grain: one row per (trust or `ALL`, ward or `ALL`, measure, month with a value). Source:
 mart_trust_month (ward_code `ALL`) and mart_ward_month (a ward series with at least the rule
 profile's minimum points, the `UNKNOWN` row left out: domain.md §3.7), with recalculation at the
-changes of `dim_change` (domain.md §4.6); the
+changes of `dim_change` (domain.md §4.7); the
 statistics come from `transforms.spc.xmr` (domain.md §4.2–4.5): improvement direction down for
 every measure (less restrictive practice is better), the rules of the row's `rule_profile`
 (default NHS England SQL v2.6: shift 6, trend 6, two-in-three beyond 2 sigma with points beyond
@@ -151,7 +151,7 @@ def _series(frame: pd.DataFrame, ward: str | None) -> list[tuple[str, str, pd.Da
 
 def change_months(changes: pd.DataFrame | None, trust: str, ward: str) -> list[str]:
     """YYYY-MM months where a series' limits are recalculated for a dim_change entry (domain.md
-    §4.6): a ward series at its own ward's changes and its trust's whole-trust ones, a trust
+    §4.7): a ward series at its own ward's changes and its trust's whole-trust ones, a trust
     series at the whole-trust ones; `ALL` (the collaborative) at none."""
     if changes is None or changes.empty or trust == ALL_TRUSTS:
         return []

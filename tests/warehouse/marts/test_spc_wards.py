@@ -1,4 +1,4 @@
-"""Ward SPC series and change annotations (domain.md §4.6) on hand-built mart rows."""
+"""Ward SPC series and change annotations (domain.md §4.7) on hand-built mart rows."""
 
 from __future__ import annotations
 
