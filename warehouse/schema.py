@@ -17,7 +17,12 @@ from transforms.codes import FAMILIES
 from warehouse.schema_columns import col, partition_columns
 from warehouse.schema_facts import fact_tables
 from warehouse.schema_quality import quality_tables
-from warehouse.schema_wards import WHOLE_TRUST, measure_columns, ward_tables
+from warehouse.schema_wards import (
+    WHOLE_TRUST,
+    equity_people_columns,
+    measure_columns,
+    ward_tables,
+)
 
 METADATA: Final = sa.MetaData()
 ALL_TRUSTS: Final = "ALL"  # trust_code of the collaborative's rows in the marts
@@ -266,6 +271,7 @@ mart_equity_month = sa.Table(
     col("completeness", sa.Text,
         "the trust-month's completeness (mart_trust_month); rates NULL unless complete or"
         " nil_return; 'ALL' rows sum complete trust-months only"),
+    *equity_people_columns(),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month", "dimension", "category"),
     comment="One row per (trust or 'ALL', month, equity dimension, category seen in either"
     " facts). Source: fct_restrictive_intervention (numerator), fct_ward_stay_month (bed days).",

@@ -68,6 +68,18 @@ def measure_columns() -> list[sa.Column[Any]]:
     return columns
 
 
+def equity_people_columns() -> list[sa.Column[Any]]:
+    """People-based equity in mart_equity_month (domain.md §3.6), after its existing columns."""
+    return [
+        col("inpatients", sa.Integer, "distinct identified patients in the category with a ward"
+            " stay in the month; NULL when no ward stays file is loaded"),
+        col("people_per_100_inpatients", sa.Double, "people restricted per 100 inpatients of"
+            f" the category (100 x people / inpatients, percent); {_BOTH}"),
+        col("people_rate_ci_lower", sa.Double, "95% Wilson score interval, lower (percent)"),
+        col("people_rate_ci_upper", sa.Double, "95% Wilson score interval, upper (percent)"),
+    ]  # fmt: skip
+
+
 def ward_tables(metadata: sa.MetaData, counted: list[sa.Column[Any]]) -> tuple[sa.Table, sa.Table]:
     """mart_ward_month (with copies of `counted`, the count/bed-day/rate/completeness columns
     of mart_trust_month) and dim_change."""

@@ -1,5 +1,9 @@
 """mart_equity_month: intervention rates by equity dimension, with CIs and rate ratios.
 
+People-based equity (domain.md §3.6): `inpatients` per category (distinct identified patients
+with a ward stay) and people restricted per 100 of them, with a Wilson score interval
+(`transforms.proportions`), beside the intervention rate.
+
 Grain: one row per (trust or `ALL`, month, dimension, category) seen in either fact table. The
 numerator is interventions (MHS77 unit) of people in the category; the denominator is occupied
 bed days of ward stays of people in the category (the NHS Digital convention, domain.md §3.2), so a
@@ -17,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from transforms import codes
+from transforms.proportions import wilson
 from transforms.rates import rate_ci, rate_ratio
 from warehouse.marts.trust_month import (
     COMPLETE,
@@ -108,8 +113,10 @@ def _cells(ri: pd.DataFrame, stays: pd.DataFrame, trust: str | None) -> pd.DataF
     ones = pd.Series(1, index=ri.index, dtype="int64")
     num = _long(ri, ones, "interventions", ri_trust)
     people = _long_people(ri, ri_trust)
+    inpatients = _long_people(stays, st_trust).rename("inpatients")
     den = _long(stays, stays["occupied_bed_days"].astype("int64"), "occupied_bed_days", st_trust)
-    out = pd.concat([num, people, den], axis=1).fillna(0).astype("int64").reset_index()
+    out = pd.concat([num, people, den, inpatients], axis=1).fillna(0).astype("int64")
+    out = out.reset_index()
     out["reporting_month"] = pd.to_datetime(out["reporting_month"]).dt.date
     return out
 
@@ -130,6 +137,7 @@ def _apply_completeness(cells: pd.DataFrame, state: pd.DataFrame) -> pd.DataFram
     for column in ("interventions", "people"):
         cells[column] = cells[column].astype("Int64").mask(no_ri)
     cells["occupied_bed_days"] = cells["occupied_bed_days"].astype("Int64").mask(no_ws)
+    cells["inpatients"] = cells["inpatients"].astype("Int64").mask(no_ws)
     return cells
 
 
@@ -139,6 +147,13 @@ def _with_statistics(cells: pd.DataFrame) -> pd.DataFrame:
     obd = cells["occupied_bed_days"].astype("float64").where(measured)
     cells["rate_per_1000_obd"] = per_1000(a, obd)
     cells["rate_ci_lower"], cells["rate_ci_upper"] = rate_ci(a, obd.where(obd > 0))
+    people = cells["people"].astype("float64").where(measured)
+    inpatients = cells["inpatients"].astype("float64").where(measured)
+    (
+        cells["people_per_100_inpatients"],
+        cells["people_rate_ci_lower"],
+        cells["people_rate_ci_upper"],
+    ) = wilson(people, inpatients)
     ref_key = cells["dimension"].map(EQUITY_REFERENCE)
     cells["is_reference"] = cells["category"].eq(ref_key)
     refs = pd.DataFrame({"_b": a, "_pt0": obd}).assign(

@@ -27,9 +27,14 @@ def _round(column: str, places: int = 0) -> str:
     return f"SIGN({column}) * FLOOR(ABS({column}) * {scale} + 0.5) / {scale}"
 
 
-def shown_when(column: str, counts: tuple[str, ...], places: int = 0) -> Column:
-    """`column` rounded when it and every one of `counts` is present and at least 5."""
+def shown_when(
+    column: str, counts: tuple[str, ...], places: int = 0, follows: str | None = None
+) -> Column:
+    """`column` rounded when it (and `follows`, the value a limit belongs to) and every one of
+    `counts` is present and at least 5."""
     hidden = [f"{column} IS NULL", *(f"{c} IS NULL OR {c} < {MIN_COUNT}" for c in counts)]
+    if follows:
+        hidden.append(f"{follows} IS NULL")
     expr = f"CASE WHEN {' OR '.join(hidden)} THEN NULL ELSE {_round(column, places)} END"
     return column, expr, VALUE_NOTE
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Final
 
 from transforms.suppression import suppress_count_sql, suppress_rate_sql
-from warehouse.marts.published_measures import measure_columns, ward_columns
+from warehouse.marts.published_measures import measure_columns, shown_when, ward_columns
 from warehouse.marts.trust_month import KINDS
 from warehouse.schema import mart_equity_month, mart_trust_month, mart_ward_month
 
@@ -38,7 +38,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
         " small-number suppression (domain.md §3.3): interventions and people under 5 NULL,"
         " others to the nearest 5; rates and their limits NULL when interventions or people are"
         " under 5 or bed days under 100, others whole numbers; rate ratios to 2 decimals when"
-        " both the rate and its reference category's rate are shown."
+        " both the rate and its reference category's rate are shown; people per 100 inpatients"
+        " and its Wilson interval NULL when people or inpatients are under 5."
     ),
     "pub_ward_month": (
         "One row per (trust, ward or 'UNKNOWN', month) of mart_ward_month, with the small-number"
@@ -112,7 +113,9 @@ def equity_month_columns() -> list[Column]:
         columns.append((limit, rule, RATE_NOTE))
     for ratio in ("rate_ratio", "rate_ratio_ci_lower", "rate_ratio_ci_upper"):
         columns.append(_two_decimals_when(both, ratio))
-    columns += [_count("people"), _same("completeness")]
+    columns += [_count("people"), _same("completeness"), _count("inpatients")]
+    for column in ("people_per_100_inpatients", "people_rate_ci_lower", "people_rate_ci_upper"):
+        columns.append(shown_when(column, ("people", "inpatients"), 0, "people_per_100_inpatients"))
     return columns
 
 

@@ -13,6 +13,7 @@ RX2 2024-01  stays: S1 p1 W1 31 days, S2 p2 W2 20 days, S3 p3 no ward 10 days
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -110,3 +111,26 @@ def test_pub_ward_month_suppresses_small_numbers(wh: Warehouse) -> None:
     trust = wh.query("SELECT * FROM pub_trust_month WHERE trust_code = 'RX2'").iloc[0]
     assert int(trust["interventions"]) == 5
     assert pd.isna(trust["pct_inpatients_restricted"])  # 2 people, 3 inpatients
+
+
+def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The Wilson score interval written out (Wilson 1927), in percent."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+def test_people_based_equity_with_its_wilson_interval(wh: Warehouse) -> None:
+    _build(wh)
+    cell = wh.query(
+        "SELECT * FROM mart_equity_month WHERE trust_code = 'RX2'"
+        " AND dimension = 'ethnic_group' AND category = 'White'"
+    ).iloc[0]
+    # everyone is White here: p1 and p2 restricted, p1, p2 and p3 in hospital
+    assert (int(cell["people"]), int(cell["inpatients"])) == (2, 3)
+    assert cell["people_per_100_inpatients"] == pytest.approx(200 / 3)
+    low, high = _wilson(2, 3)
+    assert cell["people_rate_ci_lower"] == pytest.approx(low)
+    assert cell["people_rate_ci_upper"] == pytest.approx(high)
+    assert cell["rate_per_1000_obd"] == pytest.approx(5 / 61 * 1000)  # beside the rate

@@ -27,7 +27,7 @@ from warehouse.marts.published_views import view_statements
 from warehouse.marts.trust_month import KINDS
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA
-from warehouse.schema_wards import measure_columns
+from warehouse.schema_wards import equity_people_columns, measure_columns
 
 revision = "0004"
 down_revision = "0003"
@@ -43,7 +43,11 @@ NEW_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "interventions_without_ward_stay",
         *(c.name for c in measure_columns()),  # read by the views (0009)
     ),
-    "mart_equity_month": ("people", "completeness"),
+    "mart_equity_month": (
+        "people",
+        "completeness",
+        *(c.name for c in equity_people_columns()),  # read by the views (0009)
+    ),
     "mart_spc": ("rule_profile", "partition_warning"),
     "dim_trust": ("spc_rule_profile", "spc_target_value", "spc_target_baseline"),
 }

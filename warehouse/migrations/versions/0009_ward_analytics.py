@@ -1,4 +1,5 @@
-"""Ward analytics (issue 14): the new measures of mart_trust_month, `mart_ward_month`,
+"""Ward analytics (issue 14): the new measures of mart_trust_month, people-based equity in
+mart_equity_month, `mart_ward_month`,
 `dim_change`, `mart_spc` keyed by ward too; the `pub_*` views again (with `pub_ward_month`).
 
 Revision ID: 0009
@@ -22,7 +23,7 @@ from warehouse.ddl import schema_elements
 from warehouse.marts.published_views import view_statements
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA, column_names, dim_change, mart_spc, mart_ward_month
-from warehouse.schema_wards import WHOLE_TRUST, measure_columns
+from warehouse.schema_wards import WHOLE_TRUST, equity_people_columns, measure_columns
 
 revision = "0009"
 down_revision = "0007"
@@ -52,6 +53,11 @@ def upgrade() -> None:
             )
         op.execute(SetColumnComment(column))
     op.execute(SetTableComment(trust_month))
+    equity = METADATA.tables["mart_equity_month"]
+    present = {c["name"] for c in inspector.get_columns(equity.name)}
+    for new in equity_people_columns():
+        if new.name not in present:
+            op.add_column(equity.name, sa.Column(new.name, new.type, comment=new.comment))
     spc_columns = {c["name"] for c in inspector.get_columns(mart_spc.name)}
     if "ward_code" not in spc_columns:
         # the views do not read mart_spc, so it can be copied aside, dropped and rebuilt (a
