@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from transforms.codes import FAMILIES
 from warehouse.schema_columns import col, partition_columns
 from warehouse.schema_facts import fact_tables
+from warehouse.schema_funnel import funnel_table
 from warehouse.schema_quality import quality_tables
 
 METADATA: Final = sa.MetaData()
@@ -305,6 +306,7 @@ mart_spc = sa.Table(
 )  # fmt: skip
 
 fct_restrictive_intervention, fct_ward_stay_month = fact_tables(METADATA)
+mart_funnel = funnel_table(METADATA)
 
 FACT_TABLES: Final[dict[str, sa.Table]] = {
     "restrictive_interventions": fct_restrictive_intervention,

@@ -19,11 +19,13 @@ tries to recover every suppressed rate from the views alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final
 
 from transforms.suppression import suppress_count_sql, suppress_rate_sql
+from warehouse.marts import published_funnel
 from warehouse.marts.trust_month import KINDS
-from warehouse.schema import mart_equity_month, mart_trust_month
+from warehouse.schema import mart_equity_month, mart_funnel, mart_trust_month
 
 DESCRIPTIONS: Final[dict[str, str]] = {
     "pub_trust_month": (
@@ -39,6 +41,7 @@ DESCRIPTIONS: Final[dict[str, str]] = {
         " under 5 or bed days under 100, others whole numbers; rate ratios to 2 decimals when"
         " both the rate and its reference category's rate are shown."
     ),
+    "pub_funnel": published_funnel.DESCRIPTION,
 }
 
 
@@ -115,12 +118,18 @@ EQUITY_WITH_REFERENCE: Final = """(
     ON r.trust_code = m.trust_code AND r.reporting_month = m.reporting_month
    AND r.dimension = m.dimension AND r.is_reference
 ) cell"""
-SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month}
+SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month,
+                  "pub_funnel": mart_funnel}  # fmt: skip
 FROM_CLAUSES: Final = {"pub_trust_month": mart_trust_month.name,
-                       "pub_equity_month": EQUITY_WITH_REFERENCE}  # fmt: skip
+                       "pub_equity_month": EQUITY_WITH_REFERENCE,
+                       "pub_funnel": mart_funnel.name}  # fmt: skip
+FIRST_VIEWS: Final = ("pub_trust_month", "pub_equity_month")
+"""The views migrations 0002 and 0004 create (their marts exist from 0001)."""
 
 
 def _columns(name: str) -> list[Column]:
+    if name == "pub_funnel":
+        return published_funnel.funnel_columns()
     return trust_month_columns() if name == "pub_trust_month" else equity_month_columns()
 
 
@@ -148,10 +157,13 @@ def column_comments(name: str) -> dict[str, str]:
     return out
 
 
-def view_statements() -> list[str]:
-    """CREATE OR REPLACE VIEW, then COMMENT ON the view and each of its columns (both engines)."""
+def view_statements(only: Collection[str] | None = None) -> list[str]:
+    """CREATE OR REPLACE VIEW, then COMMENT ON the view and each of its columns (both engines),
+    for every view or the ones named in `only` (a migration creates those whose marts exist)."""
     statements = []
     for name, select in published_views().items():
+        if only is not None and name not in only:
+            continue
         statements.append(f"CREATE OR REPLACE VIEW {name} AS\n{select}")
         statements.append(f"COMMENT ON VIEW {name} IS {_literal(DESCRIPTIONS[name])}")
         statements += [
