@@ -3,6 +3,7 @@
 Layout under `out_dir` (every page opens from disk, offline; nothing is fetched):
   index.html                       collaborative overview (published-style numbers)
   equity.html                      collaborative rate ratios by ethnic group, age band, IMD
+  comparison.html                  funnel plots: trusts, and each trust's wards
   submissions.html                 submission and data-quality matrix (trusts x months)
   trusts/<ODS>.html                SPC charts and equity for one trust
   feedback/<ODS>/index.html        rejected files and quarantined rows, by month
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from report import pages, quality
+from report.comparison import comparison_body
 from report.data import ReportData, read_warehouse
 from report.feedback import feedback_body, feedback_rows, write_feedback_files
 from report.html import page
@@ -45,6 +47,10 @@ def write_site(
         page("Restrictive practice: collaborative overview", pages.overview_body(data, trusts)),
     )
     _write(out_dir / "equity.html", page("Equity of restrictive practice", pages.equity_body(data)))
+    _write(
+        out_dir / "comparison.html",
+        page("Fair comparison: funnel plots", comparison_body(data, trusts)),
+    )
     _write(
         out_dir / "submissions.html",
         page(

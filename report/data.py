@@ -50,6 +50,8 @@ QUALITY_SCORES_SQL: Final = """
 SELECT * FROM mart_data_quality_score ORDER BY trust_code, dataset, reporting_month"""
 QUALITY_ITEMS_SQL: Final = """
 SELECT * FROM mart_data_quality ORDER BY trust_code, reporting_month, dataset, data_item"""
+FUNNEL_SQL: Final = """
+SELECT * FROM mart_funnel ORDER BY period_end DESC, period, level, trust_code, ward_code, measure"""
 CHANGES_SQL: Final = """
 SELECT trust_code, reporting_month, measure, value_before, value_after, submissions_before,
        submissions_after, changed_at
@@ -70,6 +72,7 @@ class ReportData:
     quality_scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_data_quality_score
     quality_items: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_data_quality
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)  # etl_resubmission_change
+    funnel: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_funnel (issue 14)
 
 
 def read_report_data(read: Reader) -> ReportData:
@@ -88,6 +91,7 @@ def read_report_data(read: Reader) -> ReportData:
         quality_scores=frame(QUALITY_SCORES_SQL),
         quality_items=frame(QUALITY_ITEMS_SQL),
         changes=frame(CHANGES_SQL),
+        funnel=frame(FUNNEL_SQL),
     )
 
 

@@ -170,6 +170,8 @@ def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
         "rounded to the nearest 5.</p>",
         table(headers, _headline_rows(data, trusts), numeric={1, 2, 3, 5}),
         f"<p>Trust pages: {links}</p>",
+        '<p><a href="comparison.html">Fair comparison: funnel plots of the trusts and of each'
+        " trust's wards</a></p>",
         "<h2>The collaborative</h2>",
     ]
     parts.append(_collaborative_coverage(data.trust_month))
@@ -239,7 +241,8 @@ def notes_section() -> str:
 def trust_body(data: ReportData, code: str, name: str) -> str:
     return (
         f'<p>{escape(name)}. <a href="../feedback/{escape(code)}/index.html">Data-quality '
-        "feedback for this trust</a>.</p><h2>Making Data Count charts</h2>"
+        f'feedback for this trust</a>. <a href="../comparison.html#wards-{escape(code)}">Its'
+        " wards on funnel plots</a>.</p><h2>Making Data Count charts</h2>"
         f"{spc_charts(data.spc, code, trust_month=data.trust_month)}"
         f"<h2>Equity</h2>{equity_section(data, code)}"
     )

@@ -70,6 +70,27 @@ def overdispersed(expected: float, tau2: float, z: float) -> tuple[float, float]
     return max(0.0, 1.0 - spread) ** 2, (1.0 + spread) ** 2
 
 
+def limits_at(
+    denominators: np.ndarray, target: float, tau2: float, per: float = PER
+) -> dict[str, np.ndarray]:
+    """LIMIT_COLUMNS (rates per `per`) at each denominator around `target` (a rate per `per`):
+    the funnel's curves, for a unit's own bed days or any others (NaN when `target` is 0)."""
+    theta = target / per
+    limits: dict[str, list[float]] = {c: [] for c in LIMIT_COLUMNS}
+    for d in denominators:
+        expected = theta * float(d)
+        for level in ("95", "998"):
+            if theta <= 0 or expected <= 0:
+                low, high = math.nan, math.nan
+            elif tau2 == 0:
+                low, high = exact_poisson(expected, TAIL[level])
+            else:
+                low, high = overdispersed(expected, tau2, Z[level])
+            limits[f"lower_{level}"].append(low * target)
+            limits[f"upper_{level}"].append(high * target)
+    return {c: np.asarray(v, dtype="float64") for c, v in limits.items()}
+
+
 def funnel(units: pd.DataFrame, per: float = PER, trim: float = TRIM) -> pd.DataFrame:
     """`units` (numerator, denominator and any key columns) with OUT_COLUMNS added; units
     without bed days are dropped. `value` and the limits are per `per` bed days."""
@@ -83,20 +104,8 @@ def funnel(units: pd.DataFrame, per: float = PER, trim: float = TRIM) -> pd.Data
     rows["target"] = theta * per
     tau2 = tau_squared(observed, theta * days, trim) if theta > 0 else 0.0
     rows["tau2"] = tau2
-    limits: dict[str, list[float]] = {c: [] for c in LIMIT_COLUMNS}
-    for d in days:
-        expected = theta * d
-        for level in ("95", "998"):
-            if theta <= 0:
-                low, high = math.nan, math.nan
-            elif tau2 == 0:
-                low, high = exact_poisson(expected, TAIL[level])
-            else:
-                low, high = overdispersed(expected, tau2, Z[level])
-            limits[f"lower_{level}"].append(low * theta * per)
-            limits[f"upper_{level}"].append(high * theta * per)
-    for column, values in limits.items():
-        rows[column] = np.asarray(values, dtype="float64")
+    for column, values in limits_at(days, theta * per, tau2, per).items():
+        rows[column] = values
     flags = [
         "high" if v > hi else "low" if v < lo else None
         for v, lo, hi in zip(rows["value"], rows["lower_998"], rows["upper_998"], strict=True)

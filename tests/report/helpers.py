@@ -1,9 +1,9 @@
 """A small published warehouse built the way the pipeline builds it: facts and outcomes loaded
 through `Warehouse.replace_partition`, then dimensions and marts refreshed, then published.
 
-Two trusts over 16 months (enough for XmR charts, not a run chart): RX2 with a quarantine-heavy
-February 2024 and a rejected resubmission in March 2024; RNU clean. Patients are pseudonyms
-(64-hex strings) only; no NHS number exists anywhere in the inputs.
+Two trusts over 16 months (enough for XmR charts, not a run chart), two wards each: RX2 with a
+quarantine-heavy February 2024 and a rejected resubmission in March 2024; RNU clean. Patients are
+pseudonyms (64-hex strings) only; no NHS number exists anywhere in the inputs.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ def _facts(trust: str, m: date, i: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         person = {"ethnic_group": group, "ethnic_category_code": code, "age_band": band,
                   "age_years": age, "imd_decile": imd}  # fmt: skip
         patient = key(p + (100 if trust == "RNU" else 0))
+        person["ward_code"] = "W2" if p % 2 else "W1"  # two wards per trust
         ws.append(stay(trust, m, f"S{p}", 180 + 20 * p, patient=patient, **person))
         share = count // len(PEOPLE) + (2 if group == "Black or Black British" else 0)
         for n in range(share):

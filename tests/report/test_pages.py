@@ -31,10 +31,14 @@ def test_overview_publishes_suppressed_numbers(site: Path) -> None:
 
 def test_every_relative_link_resolves(site: Path) -> None:
     pages = list(site.rglob("*.html"))
-    assert len(pages) == 3 + 3 + 3  # top pages, trust pages, feedback pages
+    assert len(pages) == 4 + 3 + 3  # top pages, trust pages, feedback pages
     for page in pages:
         for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
-            assert (page.parent / href).resolve().is_file(), (page, href)
+            target, _, anchor = href.partition("#")
+            assert (page.parent / target).resolve().is_file(), (page, href)
+            if anchor:  # the section it points to exists
+                text = (page.parent / target).resolve().read_text(encoding="utf-8")
+                assert f'id="{anchor}"' in text, (page, href)
 
 
 def test_no_chart_on_any_page_overprints_its_tick_labels(site: Path) -> None:
