@@ -24,6 +24,7 @@ from transforms.funnel import limits_at
 WIDTH, HEIGHT = 590, 280
 LEFT, RIGHT, TOP, BOTTOM = 52, 14, 14, 40
 COLOURS: Final = {"high": ORANGE, "low": BLUE}
+TARGET: Final = "#005eb8"  # the pooled rate: NHS blue, apart from the grey and black limits
 CURVES: Final = (("95", "#7f7f7f", "5 4"), ("998", "#333", ""))
 
 
@@ -61,7 +62,7 @@ def funnel_svg(rows: pd.DataFrame, label: str, unit_column: str = "trust_code") 
         svg.y_axis(y, LEFT, y_ticks, WIDTH - RIGHT),
         svg.x_axis(x, HEIGHT - BOTTOM, x_ticks),
         svg.text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 6, "occupied bed days in the period", 10),
-        svg.line(LEFT, y(target), WIDTH - RIGHT, y(target), "#333", 1.2, "", "target"),
+        svg.line(LEFT, y(target), WIDTH - RIGHT, y(target), TARGET, 1.4, "", "target"),
     ]
     grid = np.geomspace(max(x_hi / 400, 1.0), x_hi, 80)
     curves = limits_at(grid, target, tau2)
@@ -84,8 +85,9 @@ def funnel_svg(rows: pd.DataFrame, label: str, unit_column: str = "trust_code") 
 
 
 LEGEND: Final = (
-    '<p class="legend">&mdash; pooled rate (solid), 95% limits (dashed), 99.8% limits (solid'
-    f' dark); <span style="color:{ORANGE}">&#9679; above 99.8%</span> '
+    f'<p class="legend"><span style="color:{TARGET}">&mdash; pooled rate</span>, 95% limits'
+    " (grey dashed), 99.8% limits (black); "
+    f'<span style="color:{ORANGE}">&#9679; above 99.8%</span> '
     f'<span style="color:{BLUE}">&#9679; below 99.8%</span> '
     f'<span style="color:{GREY}">&#9679; within</span></p>'
 )
