@@ -17,8 +17,9 @@ import pandas as pd
 from warehouse.session import Session
 
 COUNTS: Final = ["interventions", "interventions_prone", "people", "people_prone"]
-TRUST_MONTH_SQL: Final = f"""
-SELECT trust_code, reporting_month, completeness, {", ".join(COUNTS)}, occupied_bed_days
+TRUST_MONTH_SQL: Final = """
+SELECT trust_code, reporting_month, completeness, interventions, interventions_prone, people,
+       people_prone, occupied_bed_days
 FROM mart_trust_month"""
 # An intervention is a distinct (incident, intervention) of its trust-month (MHS77).
 WARD_INTERVENTIONS_SQL: Final = """

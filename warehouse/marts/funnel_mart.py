@@ -120,5 +120,5 @@ def refresh_funnel(session: Session) -> None:
     """Replace mart_funnel whole; reads mart_trust_month, so it runs after that mart's refresh."""
     trust_month = funnel_inputs.trust_month(session)
     frame = build_funnel(trust_month, funnel_inputs.ward_month(session))
-    session.execute(f"DELETE FROM {mart_funnel.name}")
+    session.execute("DELETE FROM mart_funnel")
     session.insert_frame(mart_funnel, frame)

@@ -32,4 +32,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     execute_sql(op.get_bind(), "DROP VIEW IF EXISTS pub_funnel")
-    execute_sql(op.get_bind(), f"DROP TABLE IF EXISTS {mart_funnel.name}")
+    execute_sql(op.get_bind(), "DROP TABLE IF EXISTS mart_funnel")
