@@ -45,6 +45,20 @@ def _clipped(xs: np.ndarray, ys: np.ndarray, x: svg.Scale, y: svg.Scale) -> list
     return [r for r in runs if len(r) > 1]
 
 
+def _label(px: float, py: float, unit: str, placed: list[tuple[float, float, float, float]]) -> str:
+    """The outlier's code beside its point, moved down a line at a time until it clears the
+    labels already placed (neighbouring outliers would otherwise overprint)."""
+    width = svg.label_width(unit)
+    for step in range(8):
+        baseline = py - 6 + 12 * step
+        box = (px + 6, px + 6 + width, baseline - 10, baseline)
+        if all(box[1] <= b[0] or b[1] <= box[0] or box[3] <= b[2] or b[3] <= box[2]
+               for b in placed):  # fmt: skip
+            break
+    placed.append(box)
+    return svg.text(box[0], box[3], unit, size=10, anchor="start")
+
+
 def funnel_svg(rows: pd.DataFrame, label: str, unit_column: str = "trust_code") -> str:
     """The plot for one funnel (mart_funnel rows); `unit_column` names each point."""
     days = rows["denominator"].astype("float64")
@@ -70,6 +84,7 @@ def funnel_svg(rows: pd.DataFrame, label: str, unit_column: str = "trust_code") 
         for side in ("lower", "upper"):
             for run in _clipped(grid, curves[f"{side}_{level}"], x, y):
                 parts.append(svg.polyline(run, colour, 1.2, dash, f"limit limit-{level}"))
+    placed: list[tuple[float, float, float, float]] = []
     for record in rows.to_dict("records"):
         outlier = record["outlier"] if isinstance(record["outlier"], str) else None
         px, py = x(float(record["denominator"])), y(float(record["value"]))
@@ -80,7 +95,7 @@ def funnel_svg(rows: pd.DataFrame, label: str, unit_column: str = "trust_code") 
                + (f", {outlier} outlier" if outlier else ""))  # fmt: skip
         parts.append(svg.circle(px, py, 4, COLOURS.get(outlier or "", GREY), tip, "unit"))
         if outlier:
-            parts.append(svg.text(px + 6, py - 6, unit, size=10, anchor="start"))
+            parts.append(_label(px, py, unit, placed))
     return svg.svg(WIDTH, HEIGHT, "".join(parts), label, "chart funnel-plot")
 
 

@@ -40,6 +40,17 @@ def test_funnel_plot_draws_limits_target_and_flags_the_outlier_only() -> None:
     assert y == scale(60.0) and y < scale(float(rows["upper_998"].iloc[-1]))
 
 
+def test_neighbouring_outliers_labels_do_not_overprint() -> None:
+    codes = [f"T{i:02d}" for i in range(16)]
+    frame = pd.DataFrame({"trust_code": codes, "numerator": [40] * 14 + [120, 121],
+                          "denominator": [2000] * 16})  # fmt: skip
+    svg = funnel_svg(funnel(frame).assign(months=12), "Rate")
+    labels = re.findall(r'<text x="([\d.]+)" y="([\d.]+)"[^>]*>(T1[45])</text>', svg)
+    assert len(labels) == 2
+    (x1, y1, _), (x2, y2, _) = labels
+    assert x1 == x2 and abs(float(y1) - float(y2)) >= 10  # the same column, a line apart
+
+
 def test_a_partial_unit_says_how_many_months_it_pools() -> None:
     rows = units()
     rows.loc[0, "months"] = 9
