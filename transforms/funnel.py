@@ -91,24 +91,28 @@ def limits_at(
     return {c: np.asarray(v, dtype="float64") for c, v in limits.items()}
 
 
+def funnel_arrays(
+    observed: np.ndarray, days: np.ndarray, per: float = PER, trim: float = TRIM
+) -> dict[str, np.ndarray]:
+    """OUT_COLUMNS for units with events `observed` over bed days `days` (all > 0), as arrays."""
+    observed, days = observed.astype("float64"), days.astype("float64")
+    theta = float(observed.sum() / days.sum())
+    tau2 = tau_squared(observed, theta * days, trim) if theta > 0 else 0.0
+    value = observed / days * per
+    limits = limits_at(days, theta * per, tau2, per)
+    flags = [
+        "high" if v > hi else "low" if v < lo else None
+        for v, lo, hi in zip(value, limits["lower_998"], limits["upper_998"], strict=True)
+    ]
+    return {"value": value, "target": np.full(len(days), theta * per), **limits,
+            "tau2": np.full(len(days), tau2), "outlier": np.array(flags, dtype=object)}  # fmt: skip
+
+
 def funnel(units: pd.DataFrame, per: float = PER, trim: float = TRIM) -> pd.DataFrame:
     """`units` (numerator, denominator and any key columns) with OUT_COLUMNS added; units
     without bed days are dropped. `value` and the limits are per `per` bed days."""
-    rows = units[pd.to_numeric(units["denominator"], errors="coerce").fillna(0) > 0].copy()
+    rows = units[pd.to_numeric(units["denominator"], errors="coerce").fillna(0) > 0]
     if rows.empty:
         return rows.assign(**{c: pd.Series(dtype="float64") for c in OUT_COLUMNS})
-    observed = rows["numerator"].astype("float64").to_numpy()
-    days = rows["denominator"].astype("float64").to_numpy()
-    theta = observed.sum() / days.sum()
-    rows["value"] = observed / days * per
-    rows["target"] = theta * per
-    tau2 = tau_squared(observed, theta * days, trim) if theta > 0 else 0.0
-    rows["tau2"] = tau2
-    for column, values in limits_at(days, theta * per, tau2, per).items():
-        rows[column] = values
-    flags = [
-        "high" if v > hi else "low" if v < lo else None
-        for v, lo, hi in zip(rows["value"], rows["lower_998"], rows["upper_998"], strict=True)
-    ]
-    rows["outlier"] = pd.Series(flags, index=rows.index, dtype="object")
-    return rows
+    added = funnel_arrays(rows["numerator"].to_numpy(), rows["denominator"].to_numpy(), per, trim)
+    return pd.concat([rows, pd.DataFrame(added, index=rows.index)], axis=1)
