@@ -119,6 +119,12 @@ def test_pub_funnel_suppresses_small_rates_and_their_limits(wh: Warehouse) -> No
     assert all(pd.isna(prone[c]) for c in hidden)
     # A ward whose 9 interventions rest on 3 people a month is hidden too.
     assert pd.isna(row(pub, ROLLING, "RX2", "W1")["value"])
+    # Everywhere: a hidden rate hides its target, limits and flag (its count follows the count
+    # rule on its own, as in pub_trust_month); a shown rate is a whole number.
+    hidden_rows = pub[pub["value"].isna()]
+    assert len(hidden_rows) and hidden_rows[list(hidden[1:])].isna().all().all()
+    shown = pub["value"].dropna().astype(float)
+    assert len(shown) and (shown == shown.round()).all()
 
 
 def _trust_month(states: dict[tuple[str, int], str]) -> pd.DataFrame:
