@@ -3,6 +3,7 @@
 Layout under `out_dir` (every page opens from disk, offline; nothing is fetched):
   index.html                       collaborative overview (published-style numbers)
   equity.html                      collaborative rate ratios by ethnic group, age band, IMD
+  comparison.html                  funnel plots: trusts, and each trust's wards
   submissions.html                 submission and data-quality matrix (trusts x months)
   trusts/<ODS>.html                SPC charts, ward links and equity for one trust
   wards/<ODS>/<ward>.html          SPC charts with change markers and measures for one ward
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from report import pages, quality, ward_pages
+from report.comparison import comparison_body
 from report.data import ReportData, read_warehouse
 from report.feedback import feedback_body, feedback_rows, write_feedback_files
 from report.html import page
@@ -46,6 +48,10 @@ def write_site(
         page("Restrictive practice: collaborative overview", pages.overview_body(data, trusts)),
     )
     _write(out_dir / "equity.html", page("Equity of restrictive practice", pages.equity_body(data)))
+    _write(
+        out_dir / "comparison.html",
+        page("Fair comparison: funnel plots", comparison_body(data, trusts)),
+    )
     _write(
         out_dir / "submissions.html",
         page(

@@ -52,6 +52,8 @@ QUALITY_SCORES_SQL: Final = """
 SELECT * FROM mart_data_quality_score ORDER BY trust_code, dataset, reporting_month"""
 QUALITY_ITEMS_SQL: Final = """
 SELECT * FROM mart_data_quality ORDER BY trust_code, reporting_month, dataset, data_item"""
+FUNNEL_SQL: Final = """
+SELECT * FROM mart_funnel ORDER BY period_end DESC, period, level, trust_code, ward_code, measure"""
 CHANGES_SQL: Final = """
 SELECT trust_code, reporting_month, measure, value_before, value_after, submissions_before,
        submissions_after, changed_at
@@ -75,6 +77,7 @@ class ReportData:
     # issue 14: ward months and the trusts' declared changes (chart markers)
     wards: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_ward_month
     annotations: pd.DataFrame = field(default_factory=pd.DataFrame)  # dim_change
+    funnel: pd.DataFrame = field(default_factory=pd.DataFrame)  # mart_funnel (issue 14)
 
 
 def read_report_data(read: Reader) -> ReportData:
@@ -95,6 +98,7 @@ def read_report_data(read: Reader) -> ReportData:
         changes=frame(CHANGES_SQL),
         wards=frame(WARDS_SQL),
         annotations=frame(ANNOTATIONS_SQL),
+        funnel=frame(FUNNEL_SQL),
     )
 
 

@@ -18,7 +18,9 @@ from report.spc_chart import BLUE, GREY
 WIDTH: Final = 590
 LABEL_RIGHT, PLOT_LEFT, PLOT_RIGHT = 170, 180, 470
 ROW, TOP, BOTTOM = 22, 10, 34
-CANDIDATE_TICKS: Final = (0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50)
+CANDIDATE_TICKS: Final = (1, 0.5, 2, 0.1, 10, 0.2, 5, 0.25, 4, 0.05, 20, 50)
+"""Tick values in the order they are wanted: 1 first, then the round values either side; the
+axis leaves out any whose label would overprint one before it (`svg.spaced`)."""
 STATUS_TEXT: Final = {
     "reference": "reference (1)",
     "suppressed": "suppressed (small numbers)",

@@ -40,6 +40,7 @@ def page(title: str, body: str, root: str = "") -> str:
     """A complete HTML document; `root` is "" for top-level pages, "../" one folder down."""
     nav = (
         f'<a href="{root}index.html">Overview</a><a href="{root}equity.html">Equity</a>'
+        f'<a href="{root}comparison.html">Comparison</a>'
         f'<a href="{root}submissions.html">Submissions and data quality</a>'
     )
     return (

@@ -184,6 +184,8 @@ def overview_body(data: ReportData, trusts: Sequence[tuple[str, str]]) -> str:
         table(headers, _headline_rows(data, trusts), numeric={1, 2, 3, 5}),
         _measures_overview(data.trust_month, trusts),
         f"<p>Trust pages: {links}</p>",
+        '<p><a href="comparison.html">Fair comparison: funnel plots of the trusts and of each'
+        " trust's wards</a></p>",
         "<h2>The collaborative</h2>",
     ]
     parts.append(_collaborative_coverage(data.trust_month))
@@ -284,7 +286,8 @@ def trust_body(
     charts = spc_charts(data.spc, code, trust_month=data.trust_month, changes=changes)
     return (
         f'<p>{escape(name)}. <a href="../feedback/{escape(code)}/index.html">Data-quality '
-        "feedback for this trust</a>.</p><h2>Making Data Count charts</h2>"
+        f'feedback for this trust</a>. <a href="../comparison.html#wards-{escape(code)}">Its'
+        " wards on funnel plots</a>.</p><h2>Making Data Count charts</h2>"
         f"{charts}"
         + (f"<h2>Wards</h2>{wards}" if wards else "")
         + f"<h2>Equity</h2>{equity_section(data, code)}"

@@ -9,6 +9,7 @@ browser test can count them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Final
@@ -105,19 +106,45 @@ def text(
     )
 
 
+CHAR_WIDTH: Final = 0.6
+"""Width of a label character as a share of the font size: Arial's digits are 0.556 em, its
+widest common characters about 0.6, so labels this far apart never touch."""
+GAP: Final = 4.0  # pixels kept clear between neighbouring labels
+
+
+def label_width(label: str, size: int = 10) -> float:
+    return len(label) * size * CHAR_WIDTH
+
+
+def spaced(
+    ticks: list[tuple[float, str]], scale: Scale, extent: Callable[[str], float]
+) -> list[tuple[float, str]]:
+    """The ticks whose labels do not collide, taken in the order given (so a caller lists the
+    ticks it most wants first), returned in axis order. `extent(label)` is the label's size
+    along the axis in pixels; a label occupies its position ± half of it."""
+    kept: list[tuple[float, float, tuple[float, str]]] = []
+    for tick in ticks:
+        at, half = scale(tick[0]), extent(tick[1]) / 2
+        if all(abs(at - other) >= half + other_half + GAP for other, other_half, _ in kept):
+            kept.append((at, half, tick))
+    return [tick for _, _, tick in sorted(kept, key=lambda k: k[0])]
+
+
 def x_axis(scale: Scale, y: float, ticks: list[tuple[float, str]]) -> str:
-    """Horizontal axis at pixel row `y` with (data value, label) ticks."""
+    """Horizontal axis at pixel row `y` with (data value, label) ticks; a label that would
+    overprint one listed before it is left out (`spaced`)."""
     parts = [line(scale.start, y, scale.end, y, "#333", cls="axis-line")]
-    for value, label in ticks:
+    for value, label in spaced(ticks, scale, label_width):
         x = scale(value)
         parts += [line(x, y, x, y + 4, "#333"), text(x, y + 16, label, size=10)]
     return f'<g class="axis x-axis">{"".join(parts)}</g>'
 
 
 def y_axis(scale: Scale, x: float, ticks: list[tuple[float, str]], grid_to: float) -> str:
-    """Vertical axis at pixel column `x` with light grid lines across to `grid_to`."""
+    """Vertical axis at pixel column `x` with light grid lines across to `grid_to`; labels
+    closer than their height are thinned as on the x axis."""
     parts = [line(x, scale.start, x, scale.end, "#333", cls="axis-line")]
-    for value, label in ticks:
+    for value, label in spaced(ticks, scale, lambda _: 10.0):
         y = scale(value)
         parts += [
             line(x, y, grid_to, y, "#eeeeee"),

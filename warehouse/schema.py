@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from transforms.codes import FAMILIES
 from warehouse.schema_columns import col, partition_columns
 from warehouse.schema_facts import fact_tables
+from warehouse.schema_funnel import funnel_table
 from warehouse.schema_quality import quality_tables
 from warehouse.schema_wards import (
     WHOLE_TRUST,
@@ -323,6 +324,7 @@ mart_ward_month, dim_change = ward_tables(
     [c for c in mart_trust_month.columns
      if c.name not in _NOT_PER_WARD and c.name not in {m.name for m in measure_columns()}],
 )  # fmt: skip
+mart_funnel = funnel_table(METADATA)
 
 FACT_TABLES: Final[dict[str, sa.Table]] = {
     "restrictive_interventions": fct_restrictive_intervention,

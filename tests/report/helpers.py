@@ -1,14 +1,15 @@
 """A small published warehouse built the way the pipeline builds it: facts and outcomes loaded
 through `Warehouse.replace_partition`, then dimensions and marts refreshed, then published.
 
-Two trusts over 16 months (enough for XmR charts, not a run chart): RX2 with a quarantine-heavy
-February 2024 and a rejected resubmission in March 2024; RNU clean. Patients are pseudonyms
-(64-hex strings) only; no NHS number exists anywhere in the inputs.
+Two trusts over 16 months (enough for XmR charts, not a run chart), two wards each: RX2 with a
+quarantine-heavy February 2024 and a rejected resubmission in March 2024; RNU clean. Patients are
+pseudonyms (64-hex strings) only; no NHS number exists anywhere in the inputs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -69,6 +70,7 @@ def _facts(trust: str, m: date, i: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         person = {"ethnic_group": group, "ethnic_category_code": code, "age_band": band,
                   "age_years": age, "imd_decile": imd}  # fmt: skip
         patient = key(p + (100 if trust == "RNU" else 0))
+        person["ward_code"] = "W2" if p % 2 else "W1"  # two wards per trust
         ws.append(stay(trust, m, f"S{p}", 180 + 20 * p, patient=patient, **person))
         share = count // len(PEOPLE) + (2 if group == "Black or Black British" else 0)
         for n in range(share):
@@ -137,3 +139,29 @@ def load_report_warehouse(wh: Warehouse, registry: Registry) -> None:
                 rejection_reason="=1+2 rows against a median of 100")]))  # fmt: skip
     wh.refresh_dimensions(registry)
     wh.refresh_marts(None)
+
+
+# Advance widths of Arial glyphs (em), as in its hmtx table: what a label occupies on screen.
+ARIAL_EM = {**dict.fromkeys("0123456789", 0.556), ".": 0.278, ",": 0.278, "-": 0.333, " ": 0.278}
+
+
+def overprinted_labels(svg_text: str) -> list[tuple[str, str]]:
+    """Pairs of tick labels in any one axis of `svg_text` whose boxes (Arial widths, the
+    font's height) overlap: what a reader sees as overprinted text."""
+    found = []
+    for axis in re.findall(r'<g class="axis [xy]-axis">(.*?)</g>', svg_text, flags=re.S):
+        boxes = []
+        for x, y, size, anchor, label in re.findall(
+            r'<text x="([\d.-]+)" y="([\d.-]+)" font-size="(\d+)" text-anchor="(\w+)"'
+            r"[^>]*>([^<]*)</text>",
+            axis,
+        ):
+            width = sum(ARIAL_EM.get(c, 0.6) for c in label) * float(size)
+            left = {"start": 0.0, "middle": width / 2, "end": width}[anchor]
+            x0, top = float(x) - left, float(y) - float(size)
+            boxes.append((label, x0, x0 + width, top, float(y)))
+        for i, (a, ax0, ax1, at, ab) in enumerate(boxes):
+            for b, bx0, bx1, bt, bb in boxes[i + 1 :]:
+                if ax0 < bx1 and bx0 < ax1 and at < bb and bt < ab:
+                    found.append((a, b))
+    return found

@@ -21,7 +21,7 @@ from tests.report.helpers import CHANGE_LABEL
 
 pytestmark = pytest.mark.slow  # headless Chromium
 
-PAGES = ["index.html", "equity.html", "submissions.html", "trusts/RX2.html",
+PAGES = ["index.html", "equity.html", "comparison.html", "submissions.html", "trusts/RX2.html",
          "feedback/RX2/index.html", "wards/RX2/W1.html"]  # fmt: skip
 
 
@@ -87,12 +87,17 @@ def test_every_page_renders_offline_with_its_charts(site: Path, tmp_path: Path) 
     for chart in ward:
         assert chart.count('class="point"') == 16
         assert chart.count('class="change-marker"') == 1 and CHANGE_LABEL in chart
+    funnels = _charts(doms["comparison.html"], "funnel-plot")
+    assert len(funnels) == 2 + 2 * 2  # two measures: the trusts, then RX2's and RNU's wards
+    for chart in funnels:
+        assert 'class="axis x-axis"' in chart and chart.count('class="limit limit-998"') >= 2
+        assert chart.count('class="unit"') == 2  # two trusts, or a trust's two wards
 
 
-def test_screenshot_of_a_trust_page(site: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["trusts/RX2.html", "comparison.html"])
+def test_screenshot_of_a_page_with_charts(site: Path, tmp_path: Path, name: str) -> None:
     browser = _chromium()
-    shot = tmp_path / "overview.png"
-    _run(browser, site / "trusts/RX2.html", tmp_path, f"--screenshot={shot}",
-         "--window-size=1300,2200")  # fmt: skip
+    shot = tmp_path / "page.png"
+    _run(browser, site / name, tmp_path, f"--screenshot={shot}", "--window-size=1300,2200")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000  # a blank page is a few kB

@@ -9,7 +9,8 @@ import pandas as pd
 
 from report.forest import forest_svg
 from report.spc_chart import BLUE, GREY, ORANGE, RED, badges, gap_months, spc_svg
-from report.svg import Scale, nice_ticks
+from report.svg import Scale, nice_ticks, x_axis, y_axis
+from tests.report.helpers import overprinted_labels
 from transforms.trust_config import SpcSettings, TargetFromBaseline
 from warehouse.marts.spc_mart import build_spc
 from warehouse.schema import column_names, mart_trust_month
@@ -69,6 +70,32 @@ def test_forest_plot_log_scale_reference_line_and_statuses() -> None:
     assert f'x1="{scale(1.6)}"' in svg and f'x2="{scale(4.0)}"' in svg  # the CI
     assert "2.50 (1.60-4.00)" in svg and "suppressed (small numbers)" in svg
     assert "not compared" in svg and "reference (1)" in svg
+
+
+def test_forest_log_axis_labels_never_overprint() -> None:
+    # Ratios from 0.06 to 15: 0.2 and 0.25 are 11 px apart on this log axis, 0.05 and 0.1 too
+    # close for their labels as well; the axis keeps 1 and drops what would overprint.
+    rows = pd.DataFrame({
+        "category_label": ["White", "Black", "Asian"], "status": ["reference", "shown", "shown"],
+        "rate_ratio": [1.0, 0.08, 12.0], "ci_lower": [None, 0.06, 8.0],
+        "ci_upper": [None, 0.12, 15.0],
+    })  # fmt: skip
+    svg = forest_svg(rows, "Age band")
+    assert overprinted_labels(svg) == []
+    labels = re.findall(r">([\d.]+)</text>", re.findall(r'class="axis x-axis">(.*?)</g>', svg)[0])
+    assert "1" in labels and len(labels) >= 4
+
+
+def test_crowded_ticks_are_thinned_on_both_axes() -> None:
+    x = Scale(0, 100, 0, 100)
+    crowded = [(float(v), f"{v:.2f}") for v in range(0, 101, 5)]  # 5 px apart, 4-char labels
+    assert overprinted_labels(x_axis(x, 50, crowded)) == []
+    assert overprinted_labels(y_axis(Scale(0, 100, 100, 0), 40, crowded, 200)) == []
+    # The first listed tick always stays; ones far enough apart all stay.
+    kept = re.findall(r">([\d.]+)</text>", x_axis(x, 50, crowded))
+    assert kept[0] == "0.00" and len(kept) >= 3
+    roomy = [(0.0, "0"), (50.0, "50"), (100.0, "100")]
+    assert re.findall(r">(\d+)</text>", x_axis(x, 50, roomy)) == ["0", "50", "100"]
 
 
 def test_scale_and_ticks() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from report.matrix import latest_versions, matrix_html
+from tests.report.helpers import overprinted_labels
 
 
 def cells(html: str, first: str) -> list[str]:
@@ -30,10 +31,23 @@ def test_overview_publishes_suppressed_numbers(site: Path) -> None:
 
 def test_every_relative_link_resolves(site: Path) -> None:
     pages = list(site.rglob("*.html"))
-    assert len(pages) == 3 + 3 + 3 + 2  # top pages, trust pages, feedback pages, ward pages (W1)
+    assert len(pages) == 4 + 3 + 3 + 2  # top pages, trust pages, feedback pages, ward pages (W1)
     for page in pages:
         for href in re.findall(r'href="([^"]+)"', page.read_text(encoding="utf-8")):
-            assert (page.parent / href).resolve().is_file(), (page, href)
+            target, _, anchor = href.partition("#")
+            assert (page.parent / target).resolve().is_file(), (page, href)
+            if anchor:  # the section it points to exists
+                text = (page.parent / target).resolve().read_text(encoding="utf-8")
+                assert f'id="{anchor}"' in text, (page, href)
+
+
+def test_no_chart_on_any_page_overprints_its_tick_labels(site: Path) -> None:
+    charts = 0
+    for page in site.rglob("*.html"):
+        for chart in re.findall(r"<svg class=\"chart .*?</svg>", page.read_text(encoding="utf-8")):
+            charts += 1
+            assert overprinted_labels(chart) == [], page
+    assert charts > 20
 
 
 def test_matrix_shows_the_latest_version_of_each_dataset() -> None:

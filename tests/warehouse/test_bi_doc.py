@@ -48,7 +48,7 @@ def bi_url(wh: Warehouse, engine: str, warehouse_url: str, tmp_path: Path,
 
 
 def test_the_doc_has_example_queries() -> None:
-    assert len(doc_queries()) == 9
+    assert len(doc_queries()) == 11
 
 
 def test_doc_queries_run_as_bi_connects(bi_url: str) -> None:

@@ -35,6 +35,8 @@ MARTS = {
     "mart_spc": ["trust_code", "reporting_month", "measure"],
     "pub_trust_month": ["trust_code", "reporting_month"],
     "pub_equity_month": ["trust_code", "reporting_month", "dimension", "category"],
+    "mart_funnel": ["period", "level", "trust_code", "ward_code", "measure"],
+    "pub_funnel": ["period", "level", "trust_code", "ward_code", "measure"],
 }
 
 

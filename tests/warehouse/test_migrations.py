@@ -22,16 +22,16 @@ from warehouse.schema import METADATA, column_names
 def test_upgrade_from_empty_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
     path = str(tmp_path / "new" / "w.duckdb")
     assert migrate.current_revision(path) is None
-    assert migrate.upgrade(path) == migrate.Migration(None, "0009")
-    assert migrate.upgrade(path) == migrate.Migration("0009", "0009")
-    assert migrate.head_revision() == "0009"
+    assert migrate.upgrade(path) == migrate.Migration(None, "0010")
+    assert migrate.upgrade(path) == migrate.Migration("0010", "0010")
+    assert migrate.head_revision() == "0010"
 
 
 @pytest.mark.postgres
 def test_upgrade_from_empty_on_postgres(pg_url: str) -> None:
     with fresh_database(pg_url) as (_, url):
-        assert migrate.upgrade(url) == migrate.Migration(None, "0009")
-        assert migrate.upgrade(url) == migrate.Migration("0009", "0009")
+        assert migrate.upgrade(url) == migrate.Migration(None, "0010")
+        assert migrate.upgrade(url) == migrate.Migration("0010", "0010")
 
 
 def _reflected_columns(connection: sa.Connection) -> dict[str, list[tuple]]:
@@ -72,7 +72,7 @@ def test_open_adopts_a_warehouse_made_before_migrations(tmp_path: Path) -> None:
     with open_warehouse(str(path)) as wh:
         assert wh.table_counts()["dim_month"] == 1
         assert wh.query("SELECT COUNT(*) AS n FROM pub_trust_month")["n"].tolist() == [0]
-    assert migrate.current_revision(str(path)) == "0009"
+    assert migrate.current_revision(str(path)) == "0010"
 
 
 def test_urls_are_normalised_for_sqlalchemy(tmp_path: Path) -> None:

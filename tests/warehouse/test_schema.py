@@ -19,6 +19,7 @@ TABLES = {
     "etl_archive_access",
     "mart_trust_month", "mart_equity_month", "mart_spc", "mart_ward_month", "dim_change",
     "mart_data_quality", "mart_data_quality_score", "etl_resubmission_change", "etl_mart_source",
+    "mart_funnel",
 }  # fmt: skip
 
 

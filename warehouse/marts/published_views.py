@@ -19,12 +19,14 @@ tries to recover every suppressed rate from the views alone.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final
 
 from transforms.suppression import suppress_count_sql, suppress_rate_sql
+from warehouse.marts import published_funnel
 from warehouse.marts.published_measures import measure_columns, shown_when, ward_columns
 from warehouse.marts.trust_month import KINDS
-from warehouse.schema import mart_equity_month, mart_trust_month, mart_ward_month
+from warehouse.schema import mart_equity_month, mart_funnel, mart_trust_month, mart_ward_month
 
 DESCRIPTIONS: Final[dict[str, str]] = {
     "pub_trust_month": (
@@ -47,6 +49,7 @@ DESCRIPTIONS: Final[dict[str, str]] = {
         " the nearest 5; rates and shares NULL when their numerator, denominator or people are"
         " under 5 (bed days under 100)."
     ),
+    "pub_funnel": published_funnel.DESCRIPTION,
 }
 
 
@@ -130,13 +133,20 @@ EQUITY_WITH_REFERENCE: Final = """(
    AND r.dimension = m.dimension AND r.is_reference
 ) cell"""
 SOURCES: Final = {"pub_trust_month": mart_trust_month, "pub_equity_month": mart_equity_month,
-                  "pub_ward_month": mart_ward_month}  # fmt: skip
+                  "pub_ward_month": mart_ward_month, "pub_funnel": mart_funnel}  # fmt: skip
 FROM_CLAUSES: Final = {"pub_trust_month": mart_trust_month.name,
                        "pub_equity_month": EQUITY_WITH_REFERENCE,
-                       "pub_ward_month": mart_ward_month.name}  # fmt: skip
+                       "pub_ward_month": mart_ward_month.name,
+                       "pub_funnel": mart_funnel.name}  # fmt: skip
+FIRST_VIEWS: Final = ("pub_trust_month", "pub_equity_month")
+"""The views migrations 0002 and 0004 create (their marts exist from 0001)."""
+WARD_VIEWS: Final = (*FIRST_VIEWS, "pub_ward_month")
+"""The views migration 0009 creates (with mart_ward_month); 0010 adds pub_funnel."""
 
 
 def _columns(name: str) -> list[Column]:
+    if name == "pub_funnel":
+        return published_funnel.funnel_columns()
     if name == "pub_equity_month":
         return equity_month_columns()
     return trust_month_columns(ward=name == "pub_ward_month")
@@ -166,10 +176,13 @@ def column_comments(name: str) -> dict[str, str]:
     return out
 
 
-def view_statements() -> list[str]:
-    """CREATE OR REPLACE VIEW, then COMMENT ON the view and each of its columns (both engines)."""
+def view_statements(only: Collection[str] | None = None) -> list[str]:
+    """CREATE OR REPLACE VIEW, then COMMENT ON the view and each of its columns (both engines),
+    for every view or the ones named in `only` (a migration creates those whose marts exist)."""
     statements = []
     for name, select in published_views().items():
+        if only is not None and name not in only:
+            continue
         statements.append(f"CREATE OR REPLACE VIEW {name} AS\n{select}")
         statements.append(f"COMMENT ON VIEW {name} IS {_literal(DESCRIPTIONS[name])}")
         statements += [

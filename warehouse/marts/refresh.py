@@ -18,6 +18,7 @@ from warehouse import queries
 from warehouse.marts import dimensions, resubmission
 from warehouse.marts.data_quality import refresh_data_quality
 from warehouse.marts.equity_month import build_equity_month
+from warehouse.marts.funnel_mart import refresh_funnel
 from warehouse.marts.spc_mart import refresh_spc
 from warehouse.marts.trust_month import build_trust_month
 from warehouse.marts.ward_month import build_ward_month
@@ -95,6 +96,7 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
         for table, frame in zip(MART_TABLES, built, strict=True):
             session.insert_frame(table, _keep(frame, touched))
     refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
+    refresh_funnel(session)  # whole: its periods move with the latest complete month
     resubmission.after_refresh(session, touched, before)
     refresh_data_quality(session, touched)
     if touched is None:

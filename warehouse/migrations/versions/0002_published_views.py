@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from warehouse.marts.published_views import published_views, view_statements
+from warehouse.marts.published_views import FIRST_VIEWS, view_statements
 from warehouse.migrate import execute_sql
 
 revision = "0002"
@@ -19,10 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in view_statements():
+    for statement in view_statements(FIRST_VIEWS):
         execute_sql(op.get_bind(), statement)
 
 
 def downgrade() -> None:
-    for name in published_views():
+    for name in FIRST_VIEWS:
         execute_sql(op.get_bind(), f"DROP VIEW IF EXISTS {name}")

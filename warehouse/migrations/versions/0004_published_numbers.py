@@ -23,7 +23,7 @@ from alembic import op
 from sqlalchemy.schema import SetColumnComment, SetTableComment
 
 from warehouse.ddl import schema_elements
-from warehouse.marts.published_views import view_statements
+from warehouse.marts.published_views import FIRST_VIEWS, view_statements
 from warehouse.marts.trust_month import KINDS
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA
@@ -71,7 +71,7 @@ def upgrade() -> None:
                 op.add_column(table_name, sa.Column(name, column.type, comment=column.comment))
             op.execute(SetColumnComment(column))
         op.execute(SetTableComment(table))
-    for statement in view_statements():
+    for statement in view_statements(FIRST_VIEWS):
         execute_sql(bind, statement)
 
 

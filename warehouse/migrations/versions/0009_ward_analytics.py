@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.schema import SetColumnComment, SetTableComment
 
 from warehouse.ddl import schema_elements
-from warehouse.marts.published_views import view_statements
+from warehouse.marts.published_views import WARD_VIEWS, view_statements
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA, column_names, dim_change, mart_spc, mart_ward_month
 from warehouse.schema_wards import WHOLE_TRUST, equity_people_columns, measure_columns
@@ -73,7 +73,7 @@ def upgrade() -> None:
             f" SELECT {names}, '{WHOLE_TRUST}' FROM mart_spc_before_0009",
         )
         execute_sql(bind, "DROP TABLE mart_spc_before_0009")
-    for statement in view_statements():
+    for statement in view_statements(WARD_VIEWS):
         execute_sql(bind, statement)
 
 
