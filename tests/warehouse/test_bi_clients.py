@@ -101,7 +101,7 @@ def test_the_doc_gives_a_connection_for_each_tool() -> None:
     assert kinds == ["duckdb", "postgresql", "postgresql+psycopg"]
     commands = [c.split()[0] for c in doc_commands()]
     assert commands == ["duckdb", "duckdb", "psql"]
-    assert len(doc_python()) == 1 and len(doc_queries()) == 9
+    assert len(doc_python()) == 1 and len(doc_queries()) == 11
 
 
 def test_the_stack_is_superset_s() -> None:
