@@ -34,10 +34,9 @@ def upgrade() -> None:
         return
     for table in FACT_TABLES.values():
         for index in table.indexes:
-            columns = ", ".join(c.name for c in index.columns)
+            names = ", ".join(c.name for c in index.columns)
             execute_sql(
-                op.get_bind(),
-                f"CREATE INDEX IF NOT EXISTS {index.name} ON {table.name} ({columns})",
+                op.get_bind(), f"CREATE INDEX IF NOT EXISTS {index.name} ON {table.name} ({names})"
             )
 
 
