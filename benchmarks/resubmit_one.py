@@ -86,7 +86,7 @@ def main() -> None:
             for chunk in flow_order(chains):
                 write_lake(chunk, lake)
                 load_chunk(chunk, wh)
-            print(f"{engine}: five years loaded in {time.perf_counter() - began:.1f} s")
+            print(f"{engine}: warehouse loaded in {time.perf_counter() - began:.1f} s")
             timed_resubmissions(wh, one, lake, 1, 0)  # warm: caches, plans
             print(
                 line(
