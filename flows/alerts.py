@@ -8,20 +8,16 @@ MHSIP_HOME/alerts/outbox for the next run. Composition is pure: `alerts/`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from prefect import get_run_logger
-from prefect.exceptions import MissingContextError
-from prefect.runtime import flow_run
-
 from alerts import compose, outbox
 from alerts.channels import SmtpConfig, post_webhook, send_email
 from alerts.digest import Alert, Digest, screen, webhook_payload
+from flows.run_context import current_flow_run_id, run_logger
 from flows.settings import Settings
 
 if TYPE_CHECKING:
@@ -29,10 +25,7 @@ if TYPE_CHECKING:
 
 
 def _logger() -> Any:
-    try:
-        return get_run_logger()
-    except MissingContextError:
-        return logging.getLogger("mhsip.alerts")
+    return run_logger("mhsip.alerts")
 
 
 @dataclass
@@ -102,7 +95,7 @@ def alerting(settings: Settings, run: str) -> Iterator[RunAlerts]:
             collector.could_not_start(reason)
         raise
     finally:
-        deliver(settings, Digest(run, str(flow_run.id) if flow_run.id else None,
+        deliver(settings, Digest(run, current_flow_run_id(),
                                  collector.alerts), collector.leads)  # fmt: skip
 
 

@@ -66,9 +66,14 @@ def parse_trust(data: Any, path: Path) -> TrustConfig:
     return trust
 
 
+# libyaml's parser with the safe constructor: the same documents as `yaml.safe_load`, about ten
+# times faster (the registry's 90 files took ~1 s to parse in pure Python, on every command).
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - safe
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
 

@@ -15,17 +15,29 @@ Undefined cells are NaN rather than errors, so a mart can be built in one vector
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
 
 BYAR_MIN_COUNT: Final[int] = 10
 """Counts at or above this use Byar's method; below it the exact Poisson interval (PHEim)."""
+
+
+def _stats() -> ModuleType:
+    """scipy.stats, imported when a rate is first computed: it takes ~1 s to import, which every
+    CLI command that opens the warehouse (this module is imported by the mart refresh) would
+    otherwise pay."""
+    from scipy import stats
+
+    return stats
+
 
 WALD_MIN_COUNT: Final[int] = 10
 """Both counts at or above this use the log/Wald rate-ratio interval; else exact conditional."""
@@ -34,7 +46,7 @@ WALD_MIN_COUNT: Final[int] = 10
 def _z(confidence: float) -> float:
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
-    return float(stats.norm.ppf(1.0 - (1.0 - confidence) / 2.0))
+    return float(_stats().norm.ppf(1.0 - (1.0 - confidence) / 2.0))
 
 
 def rate_ci(
@@ -62,8 +74,8 @@ def rate_ci(
         o1 = o + 1.0
         byar_low = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * np.sqrt(o))) ** 3
         byar_high = o1 * (1.0 - 1.0 / (9.0 * o1) + z / (3.0 * np.sqrt(o1))) ** 3
-        exact_low = np.where(o > 0, stats.chi2.ppf(alpha / 2.0, 2.0 * o) / 2.0, 0.0)
-        exact_high = stats.chi2.ppf(1.0 - alpha / 2.0, 2.0 * o + 2.0) / 2.0
+        exact_low = np.where(o > 0, _stats().chi2.ppf(alpha / 2.0, 2.0 * o) / 2.0, 0.0)
+        exact_high = _stats().chi2.ppf(1.0 - alpha / 2.0, 2.0 * o + 2.0) / 2.0
         use_byar = o >= BYAR_MIN_COUNT
         low = np.where(use_byar, byar_low, exact_low) / n * multiplier
         high = np.where(use_byar, byar_high, exact_high) / n * multiplier
@@ -120,8 +132,8 @@ def rate_ratio(
         spread = np.exp(z * np.sqrt(1.0 / a_ + 1.0 / b_))
         wald_low, wald_high = ratio / spread, ratio * spread
 
-        p_low = np.where(a_ > 0, stats.beta.ppf(alpha / 2.0, a_, b_ + 1.0), 0.0)
-        p_high = stats.beta.ppf(1.0 - alpha / 2.0, a_ + 1.0, b_)
+        p_low = np.where(a_ > 0, _stats().beta.ppf(alpha / 2.0, a_, b_ + 1.0), 0.0)
+        p_high = _stats().beta.ppf(1.0 - alpha / 2.0, a_ + 1.0, b_)
         scale = pt0 / pt1
         exact_low = p_low / (1.0 - p_low) * scale
         exact_high = p_high / (1.0 - p_high) * scale

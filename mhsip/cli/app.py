@@ -109,8 +109,7 @@ def collect(
 def nightly(trust: TrustOpt = None) -> None:
     """Process new and changed submissions in the landing zone."""
     settings = _settings(landing=True)
-    temporary_api.start_in_background()  # overlaps the imports below
-    from mhsip.cli.commands import run_nightly
+    from mhsip.cli.commands import run_nightly  # starts Prefect only when there is work
 
     run_nightly(settings, trust)
 

@@ -49,7 +49,8 @@ def _log_file(settings: Settings) -> Iterator[Path]:
     path = settings.logs / "mhsip.log"
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    loggers = [logging.getLogger(n) for n in ("prefect.flow_runs", "prefect.task_runs")]
+    names = ("prefect.flow_runs", "prefect.task_runs", "mhsip.nightly")  # the last: no flow run
+    loggers = [logging.getLogger(n) for n in names]
     for logger in loggers:
         logger.addHandler(handler)
     try:
@@ -119,11 +120,34 @@ def _print_files(result: dict) -> None:
 
 
 def run_nightly(settings: Settings, trusts: list[str] | None) -> dict:
-    from flows.nightly import nightly_flow
-
+    """The nightly flow, unless the landing scan and the warehouse say nothing needs it
+    (`flows.quiet_nightly`): then the same summary, messages and exit codes, with no Prefect
+    server or flow run paid for."""
     registry_or_fail(settings)  # a configuration error fails here, before Prefect starts
-    result = _run_flow(nightly_flow, settings, trusts=trusts)
+    result = _quiet_nightly(settings, trusts)
+    if result is None:
+        from flows.nightly import nightly_flow
+        from serving import temporary_api
+
+        temporary_api.start_in_background()
+        result = _run_flow(nightly_flow, settings, trusts=trusts)
     _print_files(result)
+    return result
+
+
+def _quiet_nightly(settings: Settings, trusts: list[str] | None) -> dict | None:
+    from flows.quiet_nightly import quiet_nightly
+
+    with _log_file(settings):
+        try:
+            result = quiet_nightly(settings, trusts)
+        except Exception as exc:  # the flow meets it again and reports it as it always has
+            logging.getLogger("mhsip.nightly").info("survey failed (%s); running the flow", exc)
+            return None
+    if result is not None and "busy" in result:
+        fail(str(result["busy"]), 3)
+    if result is not None and "failed" in result:
+        fail(f"the run failed: {result['failed']}")
     return result
 
 

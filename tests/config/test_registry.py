@@ -107,3 +107,16 @@ def test_collaborative_settings_and_trust_targets_load(registry: Registry) -> No
     for trust in registry.trusts.values():  # every trust's target is fixed from a baseline
         target = trust.spc.over(spc).target
         assert target is not None and not isinstance(target, float), trust.ods_code
+
+
+def test_the_fast_yaml_loader_reads_every_shipped_file_as_safe_load_does() -> None:
+    """The registry parses with libyaml (`SAFE_LOADER`); the documents are safe_load's."""
+    import yaml
+
+    from mhsip.config_loader import SAFE_LOADER
+
+    files = sorted(CONFIG.rglob("*.yaml"))
+    assert len(files) > 20 and SAFE_LOADER is yaml.CSafeLoader
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=SAFE_LOADER) == yaml.safe_load(text), path

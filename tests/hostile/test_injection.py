@@ -31,6 +31,8 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 REVIEWED: dict[str, str] = {
     "table.name": "a sa.Table of warehouse.schema (names checked by the test below)",
     "mart_spc.name": "a sa.Table of warehouse.schema",
+    "WHOLE_TRUST": "module constant 'ALL' (warehouse.schema_wards)",
+    "index.name": "a sa.Index of a warehouse.schema table (names checked by the test below)",
     "source.name": "a sa.Table of warehouse.schema",
     "FROM_CLAUSES[name]": "module constant: a mart's name, or the equity mart joined to its"
     " own reference rows",
@@ -83,6 +85,7 @@ def test_sql_f_strings_interpolate_only_reviewed_identifier_expressions() -> Non
 def test_every_schema_identifier_is_a_plain_lower_case_name() -> None:
     names = [*METADATA.tables]
     names += [c.name for table in METADATA.tables.values() for c in table.columns]
+    names += [str(i.name) for table in METADATA.tables.values() for i in table.indexes]
     assert names and all(IDENTIFIER.match(n) for n in names), [
         n for n in names if not IDENTIFIER.match(n)
     ]

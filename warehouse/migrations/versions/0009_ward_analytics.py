@@ -3,7 +3,7 @@ mart_equity_month, `mart_ward_month`,
 `dim_change`, `mart_spc` keyed by ward too; the `pub_*` views again (with `pub_ward_month`).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01
 
 New tables come from the metadata; the measure columns are added at the end of
@@ -26,7 +26,7 @@ from warehouse.schema import METADATA, column_names, dim_change, mart_spc, mart_
 from warehouse.schema_wards import WHOLE_TRUST, equity_people_columns, measure_columns
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
