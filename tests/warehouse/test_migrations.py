@@ -154,3 +154,43 @@ def test_0008_adds_no_index_on_duckdb(tmp_path: Path) -> None:
         assert con.execute("SELECT count(*) FROM duckdb_indexes()").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_a_warehouse_at_0007_keeps_its_spc_rows_as_trust_series(tmp_path: Path) -> None:
+    """0009 rebuilds mart_spc keyed by ward: the rows it had become ward_code 'ALL' series."""
+    from warehouse.marts.published_views import published_views as views
+    from warehouse.schema_wards import equity_people_columns, measure_columns
+
+    path = tmp_path / "at0007.duckdb"
+    con = duckdb.connect(str(path))
+    for statement in schema_statements(METADATA):
+        con.execute(statement)
+    for name in views():
+        con.execute(f"DROP VIEW IF EXISTS {name}")
+    con.execute("DROP TABLE mart_ward_month")
+    con.execute("DROP TABLE dim_change")
+    for column in measure_columns():
+        con.execute(f"ALTER TABLE mart_trust_month DROP COLUMN {column.name}")
+    for column in equity_people_columns():
+        con.execute(f"ALTER TABLE mart_equity_month DROP COLUMN {column.name}")
+    con.execute("DROP TABLE mart_spc")
+    con.execute(
+        "CREATE TABLE mart_spc (trust_code TEXT NOT NULL, reporting_month DATE NOT NULL,"
+        " measure TEXT NOT NULL, value DOUBLE, PRIMARY KEY (trust_code, reporting_month, measure))"
+    )
+    con.execute("INSERT INTO mart_spc VALUES ('RX2', DATE '2024-01-01', 'people', 3)")
+    con.close()
+    from alembic import command
+
+    command.stamp(migrate.alembic_config(str(path)), "0007")
+    assert migrate.upgrade(str(path)) == migrate.Migration("0007", migrate.head_revision())
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("SELECT trust_code, ward_code, measure, value FROM mart_spc").fetchall()
+        ward_columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = 'pub_ward_month'").fetchall()}  # fmt: skip
+    finally:
+        con.close()
+    assert rows == [("RX2", "ALL", "people", 3.0)]
+    assert {"ward_code", "pct_physical_prone", "seclusion_days"} <= ward_columns

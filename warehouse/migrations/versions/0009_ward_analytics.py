@@ -23,7 +23,7 @@ from warehouse.ddl import schema_elements
 from warehouse.marts.published_views import WARD_VIEWS, view_statements
 from warehouse.migrate import execute_sql
 from warehouse.schema import METADATA, column_names, dim_change, mart_spc, mart_ward_month
-from warehouse.schema_wards import WHOLE_TRUST, equity_people_columns, measure_columns
+from warehouse.schema_wards import equity_people_columns, measure_columns
 
 revision = "0009"
 down_revision = "0008"
@@ -65,12 +65,13 @@ def upgrade() -> None:
         execute_sql(bind, "CREATE TABLE mart_spc_before_0009 AS SELECT * FROM mart_spc")
         execute_sql(bind, "DROP TABLE mart_spc")
         _create(mart_spc)
-        kept = [c for c in column_names(mart_spc) if c != "ward_code"]
+        kept = [c for c in column_names(mart_spc) if c in spc_columns]
         names = ", ".join(kept)
+        # the kept rows are trust and collaborative series: ward_code 'ALL' (WHOLE_TRUST)
         execute_sql(
             bind,
             f"INSERT INTO mart_spc ({names}, ward_code)"
-            f" SELECT {names}, '{WHOLE_TRUST}' FROM mart_spc_before_0009",
+            f" SELECT {names}, 'ALL' FROM mart_spc_before_0009",
         )
         execute_sql(bind, "DROP TABLE mart_spc_before_0009")
     for statement in view_statements(WARD_VIEWS):
