@@ -78,6 +78,27 @@ def snapshot(db: Path, drop_volatile: bool = True) -> dict[str, pd.DataFrame]:
         return out
 
 
+def pg_snapshot(url: str) -> dict[str, pd.DataFrame]:
+    """Every table of a PostgreSQL warehouse as text, sorted, without the when/which-run
+    columns (the alembic version aside)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'alembic_version'"
+        )]  # fmt: skip
+        out = {}
+        for name in sorted(set(names) - VOLATILE_TABLES):
+            cur = conn.execute(f'SELECT * FROM "{name}"')
+            frame = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description or []])
+            frame = frame.drop(columns=[c for c in frame.columns if c in VOLATILE])
+            out[name] = frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
+        return out
+
+
 def assert_same_tables(left: dict[str, pd.DataFrame], right: dict[str, pd.DataFrame]) -> None:
     assert left.keys() == right.keys()
     for name in left:
