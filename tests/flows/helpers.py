@@ -21,7 +21,14 @@ from transforms.trust_config import Registry
 # 32 bytes of base64, made up for the tests (tests/conftest.py sets it for in-process runs).
 TEST_ARCHIVE_KEY = "dGVzdC1hcmNoaXZlLWtleS1ub3QtYS1zZWNyZXQtISE="
 # Columns that record when or by which run something happened, not what was loaded.
-VOLATILE = {"received_at", "processed_at", "flow_run_id", "refreshed_at", "recorded_at"}
+VOLATILE = {
+    "received_at",
+    "processed_at",
+    "flow_run_id",
+    "refreshed_at",
+    "recorded_at",
+    "changed_at",
+}
 # Tables that record who did what when (the archive access record), not what was loaded.
 VOLATILE_TABLES = {"etl_archive_access"}
 
