@@ -33,6 +33,20 @@ def _bindir() -> Path:
     return installs[-1].parent
 
 
+def cluster_unavailable() -> str | None:
+    """Why no throw-away cluster can be made here (no server binaries, or root without a
+    `postgres` account to run them as), or None."""
+    try:
+        _bindir()
+        if os.geteuid() == 0:
+            pwd.getpwnam("postgres")
+    except RuntimeError as exc:
+        return str(exc)
+    except KeyError:
+        return "running as root and there is no postgres account to run initdb as"
+    return None
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
