@@ -107,3 +107,21 @@ def test_collaborative_settings_and_trust_targets_load(registry: Registry) -> No
     for trust in registry.trusts.values():  # every trust's target is fixed from a baseline
         target = trust.spc.over(spc).target
         assert target is not None and not isinstance(target, float), trust.ods_code
+
+
+def test_duration_bounds_load_from_the_collaborative_file(registry: Registry) -> None:
+    bounds = registry.collaborative.plausibility
+    assert bounds.warn_after_hours == {"physical": 24, "chemical": 24}
+    assert bounds.quarantine_after_hours["physical"] == 7 * 24
+    assert bounds.quarantine_after_hours["seclusion"] == 366 * 24
+
+
+def test_a_bad_duration_bound_fails_naming_the_file_and_key(tmp_path: Path) -> None:
+    from mhsip.config_loader import load_collaborative
+    from transforms.trust_config import ConfigError
+
+    path = tmp_path / "collaborative.yaml"
+    path.write_text("plausibility:\n  quarantine_after_hours: {seclusion: -1}\n")
+    with pytest.raises(ConfigError, match=r"collaborative\.yaml") as caught:
+        load_collaborative(path)
+    assert "seclusion" in str(caught.value)
