@@ -83,6 +83,7 @@ DETAILS: Final[dict[str, Callable[[Row], str]]] = {
         if isinstance(value, str) and value in EXCEL_ERRORS and not str(column).startswith("_")
     ),
     "start_before_1900": lambda r: f"start {quote(r['start'])} is before 1900",
+    "end_after_arrival": lambda r: f"end {quote(r['end'])} is after the day the file arrived",
     "duration_implausible": lambda r: (
         f"start {quote(r['start'])} to end {quote(r['end'])} is"
         f" {r['_duration_minutes']:,.0f} minutes, longer than possible for its type"

@@ -141,9 +141,13 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
          "The intervention start is before 1900, which cannot be right; check the start "
          "date-time (a year typed with two digits, or a placeholder date)."),
     Rule("duration_implausible", "quarantine_row", RI,
-         "The intervention lasts longer than is possible for its type (a physical or chemical "
-         "restraint over 7 days, anything over a year); check the end date-time (a placeholder "
-         "such as 9999-12-31?) or leave it blank while ongoing."),
+         "The intervention lasts longer than is possible for its type (by default a physical or "
+         "chemical restraint over 7 days, anything over a year); check the end date-time (a "
+         "placeholder such as 9999-12-31?) or leave it blank while ongoing."),
+    Rule("end_after_arrival", "quarantine_row", RI,
+         "The intervention ends after the day the file arrived, which cannot have happened yet; "
+         "check the end date-time (a placeholder or a mistyped year?) or leave it blank while "
+         "ongoing."),
     Rule("excel_error_cell", "quarantine_row", None,
          "A cell holds an Excel error value (#REF!, #DIV/0!, #VALUE!, #N/A, ...) from a formula "
          "that failed, so the row's value is unknown; fix the formula or type the value."),
@@ -164,8 +168,9 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
          "An injury, post-incident review or learning disability/autism flag is not Y or N "
          "and is loaded as blank; send Y or N."),
     Rule("restraint_over_24_hours", "warn", RI,
-         "A physical or chemical restraint lasts longer than 24 hours; check the start and end "
-         "date-times (this is loaded, but is very unusual)."),
+         "A physical or chemical restraint lasts longer than 24 hours (the collaborative's "
+         "warning bound unless it set another); check the start and end date-times (this is "
+         "loaded, but is very unusual)."),
     Rule("ethnicity_not_stated_high", "warn", None,
          "More rows than usual have ethnicity not stated (Z) or not known (99), which weakens "
          "the equity analysis; check recording on the wards."),

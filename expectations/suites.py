@@ -18,15 +18,19 @@ GX is imported inside functions: importing it costs about 3 s.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from zoneinfo import ZoneInfo
 
 from expectations.rules import RULES
 from transforms.canonical import DATASETS, Dataset
 from transforms.codes import (
     ETHNIC_CATEGORIES,
     ETHNICITY_NOT_STATED_OR_KNOWN,
+    FAMILIES,
     GENDER_IDENTITY,
     INTERVENTION_FAMILY,
     INTERVENTION_REASONS,
@@ -35,6 +39,7 @@ from transforms.codes import (
     YES_NO,
 )
 from transforms.screening import MARKER
+from transforms.trust_config import Plausibility
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -44,12 +49,14 @@ ETHNICITY_PARAMETER: Final = "ethnicity_known_share_min"
 # Rules whose `mostly` share is a per-trust run parameter, not a constant of the suite.
 MOSTLY_PARAMETERS: Final = {"ethnicity_not_stated_high": ETHNICITY_PARAMETER}
 LSOA_PATTERN: Final = r"^E01[0-9]{6}$"  # 2011 and 2021 English LSOA codes share this shape
-RESTRAINT_WARN_MINUTES: Final = 24 * 60
-# Plausibility bounds (quarantine): a physical or chemical restraint over 7 days, any
-# intervention over a year (seclusion and long-term segregation can run for months), a start
-# before 1900 (two-digit years, placeholder dates).
-RESTRAINT_QUARANTINE_MINUTES: Final = 7 * 24 * 60
-ANY_QUARANTINE_MINUTES: Final = 366 * 24 * 60
+# Plausibility bounds: per intervention family, from config/collaborative.yaml (`plausibility`,
+# transforms.trust_config.Plausibility), passed at run time as expectation parameters (one value
+# per run: every trust shares them). `plausibility_parameters` gives their values.
+WARNED_FAMILIES: Final = ("physical", "chemical")  # restraint_over_24_hours is a restraint rule
+# end_after_arrival: an end (a UTC instant, naive for GX) from the local midnight that ends the
+# day the file arrived
+LATEST_END_PARAMETER: Final = "end_of_arrival_day"
+LONDON: Final = "Europe/London"
 EARLIEST_START: Final = "1900-01-01T00:00:00"  # compared with the naive local start date
 RI_FLAGS: Final = (
     "injury_patient", "injury_staff", "injury_other", "post_incident_review_patient", "lda_flag",
@@ -171,7 +178,6 @@ def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
             column=flag,
             value_set=sorted(YES_NO),
         )
-    restraint = sorted(c for c, f in INTERVENTION_FAMILY.items() if f in ("physical", "chemical"))
     add(
         "start_before_1900",
         gxe.ExpectColumnValuesToBeBetween,
@@ -179,28 +185,45 @@ def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
         min_value=EARLIEST_START,
     )
     add(
-        "duration_implausible",
+        "end_after_arrival",
         gxe.ExpectColumnValuesToBeBetween,
-        column="_duration_minutes",
-        max_value=ANY_QUARANTINE_MINUTES,
+        column="_end_at",
+        max_value={"$PARAMETER": LATEST_END_PARAMETER},
+        strict_max=True,
     )
-    restraint_codes = sorted(
-        c for c, f in INTERVENTION_FAMILY.items() if f in ("physical", "chemical")
-    )
-    add(
-        "duration_implausible",
-        gxe.ExpectColumnValuesToBeBetween,
-        column="_duration_minutes",
-        max_value=RESTRAINT_QUARANTINE_MINUTES,
-        row_condition=column("intervention_type").is_in(restraint_codes),
-    )
-    add(
-        "restraint_over_24_hours",
-        gxe.ExpectColumnValuesToBeBetween,
-        column="_duration_minutes",
-        max_value=RESTRAINT_WARN_MINUTES,
-        row_condition=column("intervention_type").is_in(restraint),
-    )
+    for family in FAMILIES:
+        codes = sorted(c for c, f in INTERVENTION_FAMILY.items() if f == family)
+        add(
+            "duration_implausible",
+            gxe.ExpectColumnValuesToBeBetween,
+            column="_duration_minutes",
+            max_value={"$PARAMETER": f"quarantine_minutes_{family}"},
+            row_condition=column("intervention_type").is_in(codes),
+        )
+    for family in WARNED_FAMILIES:
+        codes = sorted(c for c, f in INTERVENTION_FAMILY.items() if f == family)
+        add(
+            "restraint_over_24_hours",
+            gxe.ExpectColumnValuesToBeBetween,
+            column="_duration_minutes",
+            max_value={"$PARAMETER": f"warn_minutes_{family}"},
+            row_condition=column("intervention_type").is_in(codes),
+        )
+
+
+def plausibility_parameters(bounds: Plausibility, arrived: date) -> dict[str, Any]:
+    """The run-time values of the plausibility parameters: minutes per family (no bound is an
+    infinite one) and the end of the day the file arrived, as naive UTC like `_end_at`."""
+    midnight = datetime.combine(arrived + timedelta(days=1), time(), tzinfo=ZoneInfo(LONDON))
+    end_of_day = midnight.astimezone(UTC).replace(tzinfo=None)
+    out: dict[str, Any] = {LATEST_END_PARAMETER: end_of_day.isoformat()}
+    quarantine = {str(k): v for k, v in bounds.quarantine_after_hours.items()}
+    warn = {str(k): v for k, v in bounds.warn_after_hours.items()}
+    for family in FAMILIES:
+        out[f"quarantine_minutes_{family}"] = quarantine.get(family, math.inf) * 60
+    for family in WARNED_FAMILIES:
+        out[f"warn_minutes_{family}"] = warn.get(family, math.inf) * 60
+    return out
 
 
 def _stay_checks(gxe: Any, add: Add, column: Any) -> None:

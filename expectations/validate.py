@@ -9,9 +9,11 @@ rows received = rows loaded + rows quarantined. Warnings never remove a row.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -21,9 +23,9 @@ from expectations.findings import Finding
 from expectations.gx_runner import run_suite
 from expectations.row_warnings import warning_findings
 from expectations.rules import RULES
-from expectations.suites import ETHNICITY_PARAMETER
+from expectations.suites import ETHNICITY_PARAMETER, plausibility_parameters
 from transforms.canonical import SOURCE_ROW, Dataset
-from transforms.trust_config import TrustConfig
+from transforms.trust_config import Plausibility, TrustConfig
 
 QUARANTINE_COLUMNS: Final = [SOURCE_ROW, "rule", "detail"]
 # GX sees a shallow copy with comparable types; `valid` keeps the derived frame's own columns.
@@ -33,6 +35,11 @@ _DATE_HELPERS: Final = ("_dob", "_event_date", "_stay_start", "_stay_end")
 # pandas 3.1 deprecates for DatetimeTZDtype (the comparison itself is unchanged).
 _INSTANT_HELPERS: Final = ("_start_at", "_end_at")
 _RULE_ORDER: Final = {name: position for position, name in enumerate(RULES)}
+
+
+def london_today() -> dt.date:
+    """Today's date in Europe/London, where the trusts' local times are."""
+    return dt.datetime.now(ZoneInfo("Europe/London")).date()
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,9 @@ def validate_many(
 
 
 def validate_parts(
-    parts: list[tuple[pd.DataFrame, TrustConfig]], dataset: Dataset
-) -> list[RowValidation]:
+    parts: list[tuple[pd.DataFrame, TrustConfig]], dataset: Dataset,
+    plausibility: Plausibility | None = None, arrived: dt.date | None = None,
+) -> list[RowValidation]:  # fmt: skip
     """Validate several files of one dataset, from any trusts, in ONE suite run; one result per
     file, the same as validating each file alone with its own trust's settings.
 
@@ -95,6 +103,8 @@ def validate_parts(
     data), so a run validates every file of a wave of trust-months together and
     `failures_by_part` splits the result back per file. Row rules split exactly; a `mostly` rule
     (the ethnicity share) is judged per file against that file's trust threshold.
+    `plausibility` holds the collaborative's duration bounds [the defaults]; `arrived` is the
+    day the files arrived [today in Europe/London]: an end after it cannot have happened yet.
     """
     if not parts:
         return []
@@ -107,8 +117,9 @@ def validate_parts(
         offsets.append(offsets[-1] + len(frame))
     bounds = list(itertools.pairwise(offsets))
     combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    shared = plausibility_parameters(plausibility or Plausibility(), arrived or london_today())
     parameters = [
-        {ETHNICITY_PARAMETER: round(1 - trust.ethnicity_unknown_warn_share, 6)}
+        {ETHNICITY_PARAMETER: round(1 - trust.ethnicity_unknown_warn_share, 6), **shared}
         for _, trust in parts
     ]
     # The run's own `mostly` verdict is not used (each file is judged alone), so any file's

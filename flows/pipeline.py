@@ -97,7 +97,7 @@ def validate_chunks(chunks: list[CheckedChunk], ctx: ComputeContext) -> list[lis
         for run in _row_budget(positions, [len(checked[p].derived) for p in positions]):
             parts = [(checked[p].derived, ctx.registry.trust(checked[p].file.trust_code))
                      for p in run]  # fmt: skip
-            results_of_run = validate_parts(parts, dataset)
+            results_of_run = validate_parts(parts, dataset, ctx.registry.collaborative.plausibility)
             for p, rows in zip(run, results_of_run, strict=True):
                 results[p] = rows
     done = [r for r in results if r is not None]

@@ -189,12 +189,46 @@ def check_changes(changes: list[Change], wards: list[str]) -> list[Change]:
     return changes
 
 
+Family = Literal["physical", "chemical", "mechanical", "seclusion", "segregation"]
+Hours = Annotated[float, Field(gt=0)]
+
+
+class Plausibility(_Strict):
+    """Duration bounds per intervention family (docs/design.md §8), the same for every trust
+    (the row suites run many trusts' files together, so a bound is one value per run).
+
+    Over `warn_after_hours` the row loads and the trust is told (`restraint_over_24_hours`);
+    over `quarantine_after_hours` the duration cannot be right (a placeholder end such as
+    9999-12-31) and the row is quarantined (`duration_implausible`). A family without a bound
+    has none. Seclusion and segregation run for weeks or months, so their quarantine bound is
+    only a backstop; a stay-length check (`intervention_longer_than_stay`) judges them better.
+    """
+
+    warn_after_hours: dict[Family, Hours] = {"physical": 24, "chemical": 24}
+    quarantine_after_hours: dict[Family, Hours] = {
+        "physical": 7 * 24, "chemical": 7 * 24, "mechanical": 366 * 24,
+        "seclusion": 366 * 24, "segregation": 366 * 24,
+    }  # fmt: skip
+
+    @model_validator(mode="after")
+    def _warn_below_quarantine(self) -> Plausibility:
+        for family, warn in self.warn_after_hours.items():
+            limit = self.quarantine_after_hours.get(family)
+            if limit is not None and warn >= limit:
+                raise ValueError(
+                    f"warn_after_hours.{family} ({warn:g}) must be under "
+                    f"quarantine_after_hours.{family} ({limit:g})"
+                )
+        return self
+
+
 class CollaborativeConfig(_Strict):
     """config/collaborative.yaml: settings of the whole collaborative (its `ALL` rows) and the
     defaults its trusts inherit."""
 
     name: str = "Restrictive practice collaborative"
     spc: SpcSettings = SpcSettings()
+    plausibility: Plausibility = Plausibility()
 
 
 class Delivery(_Strict):

@@ -13,7 +13,7 @@ from typing import Final
 KEY_MISMATCH: Final = (
     "the pseudonymisation key (MHSIP_PSEUDONYMISATION_KEY) differs from the one this warehouse "
     "was built with; nothing was changed. To change keys, backfill into a fresh warehouse "
-    "(docs/operations.md, 'Rotating the pseudonymisation key')"
+    "(docs/runbooks/key-rotation.md)"
 )
 _QUERY: Final = "SELECT fingerprint FROM etl_key_check WHERE check_name = 'pseudonymisation_key'"
 

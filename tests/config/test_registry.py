@@ -120,3 +120,21 @@ def test_the_fast_yaml_loader_reads_every_shipped_file_as_safe_load_does() -> No
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert yaml.load(text, Loader=SAFE_LOADER) == yaml.safe_load(text), path
+
+
+def test_duration_bounds_load_from_the_collaborative_file(registry: Registry) -> None:
+    bounds = registry.collaborative.plausibility
+    assert bounds.warn_after_hours == {"physical": 24, "chemical": 24}
+    assert bounds.quarantine_after_hours["physical"] == 7 * 24
+    assert bounds.quarantine_after_hours["seclusion"] == 366 * 24
+
+
+def test_a_bad_duration_bound_fails_naming_the_file_and_key(tmp_path: Path) -> None:
+    from mhsip.config_loader import load_collaborative
+    from transforms.trust_config import ConfigError
+
+    path = tmp_path / "collaborative.yaml"
+    path.write_text("plausibility:\n  quarantine_after_hours: {seclusion: -1}\n")
+    with pytest.raises(ConfigError, match=r"collaborative\.yaml") as caught:
+        load_collaborative(path)
+    assert "seclusion" in str(caught.value)

@@ -21,7 +21,7 @@ EXPECTED = {
         "stay_start_missing_or_invalid", "stay_start_after_month_end", "stay_end_invalid",
         "stay_end_before_stay_start", "stay_end_before_month_start",
         "identifier_in_key_column",
-        "excel_error_cell", "start_before_1900", "duration_implausible",
+        "excel_error_cell", "start_before_1900", "duration_implausible", "end_after_arrival",
     },
     "warn": {
         "gender_unrecognised", "gender_identity_unrecognised", "lsoa_malformed",

@@ -42,8 +42,8 @@ def test_clean_rows_all_pass_with_same_columns() -> None:
     assert list(result.quarantine.columns) == ["source_row_number", "rule", "detail"]
     pd.testing.assert_frame_equal(result.valid, frame)
     assert result.warnings == []
-    assert result.results["evaluated_expectations"] == 35
-    assert result.results["successful_expectations"] == 35
+    assert result.results["evaluated_expectations"] == 40
+    assert result.results["successful_expectations"] == 40
 
 
 def test_duplicates_quarantine_all_copies_but_the_first() -> None:

@@ -21,7 +21,14 @@ from transforms.trust_config import Registry
 # 32 bytes of base64, made up for the tests (tests/conftest.py sets it for in-process runs).
 TEST_ARCHIVE_KEY = "dGVzdC1hcmNoaXZlLWtleS1ub3QtYS1zZWNyZXQtISE="
 # Columns that record when or by which run something happened, not what was loaded.
-VOLATILE = {"received_at", "processed_at", "flow_run_id", "refreshed_at", "recorded_at"}
+VOLATILE = {
+    "received_at",
+    "processed_at",
+    "flow_run_id",
+    "refreshed_at",
+    "recorded_at",
+    "changed_at",
+}
 # Tables that record who did what when (the archive access record), not what was loaded.
 VOLATILE_TABLES = {"etl_archive_access"}
 
@@ -75,6 +82,27 @@ def snapshot(db: Path, drop_volatile: bool = True) -> dict[str, pd.DataFrame]:
             if drop_volatile:
                 frame = frame.drop(columns=[c for c in frame.columns if c in VOLATILE])
             out[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
+        return out
+
+
+def pg_snapshot(url: str) -> dict[str, pd.DataFrame]:
+    """Every table of a PostgreSQL warehouse as text, sorted, without the when/which-run
+    columns (the alembic version aside)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            " AND table_type = 'BASE TABLE' AND table_name <> 'alembic_version'"
+        )]  # fmt: skip
+        out = {}
+        for name in sorted(set(names) - VOLATILE_TABLES):
+            cur = conn.execute(f'SELECT * FROM "{name}"')
+            frame = pd.DataFrame(cur.fetchall(), columns=[c.name for c in cur.description or []])
+            frame = frame.drop(columns=[c for c in frame.columns if c in VOLATILE])
+            out[name] = frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
         return out
 
 

@@ -172,6 +172,9 @@ CASES: tuple[Case, ...] = (
     # --- plausibility ------------------------------------------------------------------------
     Case("end_in_year_9999", "RVN", "2024-03", RI, "an end of 31/12/9999 (a placeholder)",
          p.end_in_year_9999, "loaded"),
+    Case("end_in_2099_born_in_1850", "RH5", "2024-04", RI,
+         "an end in 2099 (after the file arrived) and a date of birth in 1850, typed Parquet",
+         p.end_in_2099_born_in_1850, "loaded", warning="age_over_120"),
     Case("six_hundred_columns", "RVN", "2024-04", RI, "a header with 600 extra columns",
          p.six_hundred_columns, "rejected", "too_many_columns", ("MHSIP_MAX_COLUMNS",)),
     # --- what the landing scan does not read, reported ---------------------------------------

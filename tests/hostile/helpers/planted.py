@@ -121,6 +121,26 @@ def end_in_year_9999(site: Site) -> Quarantine:
     return {2: "duration_implausible"}
 
 
+def end_in_2099_born_in_1850(site: Site) -> Quarantine:
+    """Parquet with typed cells: data row 1 ends in 2099 (a mistyped year, after the day the
+    file arrived); data row 2's patient was born in 1850 (a demographic field: the row loads with
+    age band Unknown and a warning, age_over_120)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = site.file(RI)
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    end, dob = site.header(RI, "end"), site.header(RI, "date_of_birth")
+    frame[end] = frame[end].astype(object)
+    frame.loc[0, end] = pd.Timestamp("2099-04-02 10:00:00").to_pydatetime()
+    frame[dob] = frame[dob].astype(object)
+    frame.loc[1, dob] = pd.Timestamp("1850-06-01").date()
+    pq.write_table(pa.Table.from_pandas(frame, schema=table.schema, preserve_index=False), path)
+    return {2: "end_after_arrival"}
+
+
 def six_hundred_columns(site: Site) -> Quarantine:
     """600 extra empty columns on the header: refused before its rows are read."""
     path = site.file(RI)

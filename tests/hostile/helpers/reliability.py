@@ -57,10 +57,19 @@ PROMISES = """\
   read back, an unclosed `[` in a file pattern or a bad regular expression: exit 2, one line,
   nothing written (`tests/cli/test_preflight.py`).
 - **Excel and absurd values.** Merged, blank or error-valued headings reject the file naming the
-  cells; an error value in a data cell quarantines its row (`excel_error_cell`); restraint over 7
-  days or any intervention over a year (`duration_implausible`) and a start before 1900
-  (`start_before_1900`) are quarantined; a header over `MHSIP_MAX_COLUMNS` columns is refused
-  before its rows are read (`too_many_columns`).
+  cells; an error value in a data cell quarantines its row (`excel_error_cell`); a duration over
+  its family's bound in `config/collaborative.yaml` (`plausibility`; by default restraint over 7
+  days, anything over a year: `duration_implausible`), an end after the day the file arrived
+  (`end_after_arrival`) and a start before 1900 (`start_before_1900`) are quarantined; a date of
+  birth before 1900 is a demographic field, so the row loads with age band Unknown and a warning
+  (`age_over_120`); a header over `MHSIP_MAX_COLUMNS` columns is refused before its rows are read
+  (`too_many_columns`).
+- **Randomised nights.** `benchmarks/soak.py` plays nights of new and resubmitted months with
+  hostile files and random faults (SIGKILL by timer or failpoint, overlapping runs, and on a
+  throw-away PostgreSQL cluster a server crash between or during runs); after every night the
+  warehouse and lake equal those of a second home that played the same arrivals without faults
+  (`tests/flows/test_soak.py` plays two nights on each warehouse; docs/operations.md gives the
+  long soak's figures).
 """
 
 
