@@ -45,6 +45,9 @@ def _clipped(xs: np.ndarray, ys: np.ndarray, x: svg.Scale, y: svg.Scale) -> list
     return [r for r in runs if len(r) > 1]
 
 
+GAP = 4  # pixels between two labels on one line: touching ones read as one word
+
+
 def _label(px: float, py: float, unit: str, placed: list[tuple[float, float, float, float]]) -> str:
     """The outlier's code beside its point, moved down a line at a time until it clears the
     labels already placed (neighbouring outliers would otherwise overprint)."""
@@ -52,7 +55,7 @@ def _label(px: float, py: float, unit: str, placed: list[tuple[float, float, flo
     for step in range(8):
         baseline = py - 6 + 12 * step
         box = (px + 6, px + 6 + width, baseline - 10, baseline)
-        if all(box[1] <= b[0] or b[1] <= box[0] or box[3] <= b[2] or b[3] <= box[2]
+        if all(box[1] + GAP <= b[0] or b[1] + GAP <= box[0] or box[3] <= b[2] or b[3] <= box[2]
                for b in placed):  # fmt: skip
             break
     placed.append(box)

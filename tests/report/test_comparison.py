@@ -71,3 +71,17 @@ def test_comparison_page_has_trust_and_ward_funnels(site: Path) -> None:
     assert row and re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))[:2] == ["12", "15.08"]
     index = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="comparison.html"' in index
+
+
+def test_labels_that_would_touch_on_one_line_are_moved_apart() -> None:
+    """Two outliers a label's width apart: side by side the codes would read as one word
+    ('R1FR1C', as the demo drew it), so the second goes a line down."""
+    from report import svg as svg_module
+    from report.funnel_chart import _label
+
+    placed: list[tuple[float, float, float, float]] = []
+    first = _label(100.0, 50.0, "R1F", placed)
+    second = _label(100.0 + svg_module.label_width("R1F"), 50.0, "R1C", placed)
+    y1 = float(re.search(r'y="([\d.]+)"', first).group(1))  # type: ignore[union-attr]
+    y2 = float(re.search(r'y="([\d.]+)"', second).group(1))  # type: ignore[union-attr]
+    assert y2 - y1 >= 10
