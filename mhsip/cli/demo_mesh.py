@@ -71,7 +71,8 @@ def run_demo_via_mesh(settings: Settings, start: date, months: int, scale: float
                 "MHSIP_MESH_SHARED_KEY": shared_key,
             }
         )  # the flow reads its settings here
-        result = run_nightly(settings, None)
+        # and the CLI's survey (whether a flow run is needed) from these: sources configured
+        result = run_nightly(settings.model_copy(update={"sources": sources}), None)
         left = _inbox_count(server, password, shared_key)
     finally:
         server.stop()
