@@ -191,22 +191,15 @@ def _intervention_checks(gxe: Any, add: Add, column: Any) -> None:
         max_value={"$PARAMETER": LATEST_END_PARAMETER},
         strict_max=True,
     )
-    for family in FAMILIES:
+    bounds = [("duration_implausible", "quarantine", f) for f in FAMILIES]
+    bounds += [("restraint_over_24_hours", "warn", f) for f in WARNED_FAMILIES]
+    for rule, bound, family in bounds:  # one duration bound per rule and family
         codes = sorted(c for c, f in INTERVENTION_FAMILY.items() if f == family)
         add(
-            "duration_implausible",
+            rule,
             gxe.ExpectColumnValuesToBeBetween,
             column="_duration_minutes",
-            max_value={"$PARAMETER": f"quarantine_minutes_{family}"},
-            row_condition=column("intervention_type").is_in(codes),
-        )
-    for family in WARNED_FAMILIES:
-        codes = sorted(c for c, f in INTERVENTION_FAMILY.items() if f == family)
-        add(
-            "restraint_over_24_hours",
-            gxe.ExpectColumnValuesToBeBetween,
-            column="_duration_minutes",
-            max_value={"$PARAMETER": f"warn_minutes_{family}"},
+            max_value={"$PARAMETER": f"{bound}_minutes_{family}"},
             row_condition=column("intervention_type").is_in(codes),
         )
 
