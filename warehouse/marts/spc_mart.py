@@ -29,12 +29,18 @@ series (a few hundred points at most: cheap).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
-from transforms.spc import DEFAULT_PROFILE, PROFILES, assurance_icon, variation_icon, xmr
+from transforms.spc import (
+    DEFAULT_PROFILE,
+    PROFILES,
+    assurance_icon,
+    variation_icon,
+    xmr_columns,
+)
 from transforms.trust_config import SpcSettings, TargetFromBaseline
 from warehouse.marts.spc_settings import (
     COLLABORATIVE_SQL,
@@ -104,22 +110,23 @@ def series_target(
     return (1.0 - target.reduce_by) * float(np.mean(inside))
 
 
-def measure_series(
+def measure_columns(
     months: list[pd.Timestamp], values: list[float], settings: SpcSettings, measure: str = HEADLINE
-) -> pd.DataFrame:
-    """mart_spc statistics for one series (no key columns), one row per point, in month order."""
+) -> dict[str, Any]:
+    """mart_spc statistics for one series (no key columns), one entry per point, in month
+    order: each column an array or list, or one value for the whole series."""
     profile = PROFILES[settings.rule_profile or DEFAULT_PROFILE.name]
     baseline = None if settings.baseline_months is None else max(2, settings.baseline_months)
     recalc = _recalculate_at(months, settings)
     target = series_target(months, values, settings, measure)
-    frame = xmr(values, baseline_points=baseline, recalculate_at=recalc, profile=profile)
-    frame["target"] = np.nan if target is None else target
-    out = frame[list(_XMR_COLUMNS)].rename(columns=_XMR_COLUMNS)
+    stats = xmr_columns(values, baseline_points=baseline, recalculate_at=recalc, profile=profile)
+    stats["target"] = np.full(len(values), np.nan if target is None else target)
+    out: dict[str, Any] = {name: stats[source] for source, name in _XMR_COLUMNS.items()}
     out["chart_type"] = "run" if len(values) < profile.minimum_points else "xmr"
-    out["variation_icon"] = variation_icon(frame, "down")
-    out["assurance_icon"] = assurance_icon(frame, target, "down")
+    out["variation_icon"] = variation_icon(stats, "down")
+    out["assurance_icon"] = assurance_icon(stats, target, "down")
     out["rule_profile"] = profile.name
-    out["partition_warning"] = frame["partition_warning"].astype(bool)
+    out["partition_warning"] = stats["partition_warning"]
     return out
 
 
@@ -149,19 +156,28 @@ def _series(frame: pd.DataFrame, ward: str | None) -> list[tuple[str, str, pd.Da
     return out
 
 
-def change_months(changes: pd.DataFrame | None, trust: str, ward: str) -> list[str]:
+Recalculation = tuple[str, str, str]  # (trust, ward or ALL, YYYY-MM)
+
+
+def recalculations(changes: pd.DataFrame | None) -> list[Recalculation]:
+    """The dim_change rows that recalculate limits, as (trust, ward, YYYY-MM)."""
+    if changes is None or changes.empty:
+        return []
+    mine = changes[changes["recalculate"].astype(bool)]
+    return [
+        (str(t), str(w), pd.Timestamp(m).strftime("%Y-%m"))
+        for t, w, m in zip(mine["trust_code"], mine["ward_code"], mine["from_month"], strict=True)
+    ]
+
+
+def change_months(changes: list[Recalculation], trust: str, ward: str) -> list[str]:
     """YYYY-MM months where a series' limits are recalculated for a dim_change entry (domain.md
     §4.7): a ward series at its own ward's changes and its trust's whole-trust ones, a trust
     series at the whole-trust ones; `ALL` (the collaborative) at none."""
-    if changes is None or changes.empty or trust == ALL_TRUSTS:
+    if trust == ALL_TRUSTS:
         return []
     wards = {WHOLE_TRUST} if ward == WHOLE_TRUST else {WHOLE_TRUST, ward}
-    mine = changes[
-        changes["trust_code"].eq(trust)
-        & changes["ward_code"].isin(wards)
-        & changes["recalculate"].astype(bool)
-    ]
-    return sorted({pd.Timestamp(m).strftime("%Y-%m") for m in mine["from_month"]})
+    return sorted({m for t, w, m in changes if t == trust and w in wards})
 
 
 def build_spc(
@@ -182,36 +198,40 @@ def build_spc(
         wards = wards[wards["ward_code"] != UNKNOWN_WARD]
     series = _series(charted_months(trust_month), WHOLE_TRUST)
     series += [(t, w, rows) for t, w, rows in _series(charted_months(wards), None)]
-    frames = []
+    recalc = recalculations(changes)
+    columns: dict[str, list[Any]] = {name: [] for name in column_names(mart_spc)}
     for trust, ward, rows in series:
         own = collaborative if trust == ALL_TRUSTS else settings.get(trust)
         chosen = collaborative if own is None else own.over(collaborative)
-        extra = change_months(changes, trust, ward)
+        extra = change_months(recalc, trust, ward)
         if extra:
             months_from = sorted({*chosen.recalculate_from, *extra})
             chosen = chosen.model_copy(update={"recalculate_from": months_from})
         profile = PROFILES[chosen.rule_profile or DEFAULT_PROFILE.name]
-        for measure in MEASURES:
-            if measure not in rows.columns:
+        all_months = [pd.Timestamp(m) for m in rows["reporting_month"]]
+        for measure in (m for m in MEASURES if m in rows.columns):
+            x = pd.to_numeric(rows[measure]).to_numpy(dtype="float64", na_value=np.nan)
+            kept = np.flatnonzero(~np.isnan(x))
+            if not len(kept) or (ward != WHOLE_TRUST and len(kept) < profile.minimum_points):
                 continue
-            points = rows[["reporting_month", measure]].dropna()
-            if points.empty or (ward != WHOLE_TRUST and len(points) < profile.minimum_points):
-                continue
-            months = [pd.Timestamp(m) for m in points["reporting_month"]]
-            values = points[measure].astype("float64").tolist()
-            stats = measure_series(months, values, chosen, measure)
-            stats.insert(0, "trust_code", trust)
-            stats.insert(1, "ward_code", ward)
-            stats.insert(2, "reporting_month", [month_start(m) for m in months])
-            stats.insert(3, "measure", measure)
-            frames.append(stats)
-    if not frames:
-        return pd.DataFrame(columns=column_names(mart_spc))
-    out = pd.concat(frames, ignore_index=True)
+            months = [all_months[i] for i in kept]
+            values = x[kept].tolist()
+            stats = measure_columns(months, values, chosen, measure)
+            keys = {"trust_code": trust, "ward_code": ward, "measure": measure}
+            stats |= {**keys, "reporting_month": [month_start(m) for m in months]}
+            for name, column in columns.items():
+                value = stats[name]
+                column.extend(
+                    value if isinstance(value, list | np.ndarray) else [value] * len(months)
+                )
+    objects = ("signal", "point_type")  # None where no rule fired, as xmr gives them
+    out = pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if k in objects else v for k, v in columns.items()}
+    )
     out["special_cause"] = out["special_cause"].astype(bool)
     out["limits_partition"] = out["limits_partition"].astype(np.int64)
     out["partition_warning"] = out["partition_warning"].astype(bool)
-    return out[column_names(mart_spc)]
+    return out
 
 
 def refresh_spc(session: Session, trusts: Collection[str] | None) -> None:
