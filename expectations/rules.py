@@ -192,6 +192,11 @@ _CATALOGUE: Final[tuple[Rule, ...]] = (
          "An intervention has no ward stay of the same patient that overlaps its start in your "
          "ward stays file for the month, so it has no bed days behind it; check the patient "
          "identifiers and stay dates agree between the two files."),
+    Rule("intervention_longer_than_stay", "warn", RI,
+         "A seclusion or segregation does not fit inside the patient's ward stay(s) in your ward "
+         "stays file for the month: it starts before the stay or goes on after it ends (or "
+         "across a gap between two stays); check the episode's start and end and the stay "
+         "dates (it is loaded, but NHS Digital leaves such a duration out of its averages)."),
 )  # fmt: skip
 
 RULES: Final[dict[str, Rule]] = {rule.name: rule for rule in _CATALOGUE}

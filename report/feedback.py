@@ -2,10 +2,11 @@
 
 Grain of `feedback_rows`: one row per (file version received, problem): the file-level rule that
 rejected it, each row rule that quarantined rows (count, up to ten example row numbers with the
-detail text), each warning (the linkage check `intervention_without_ward_stay` on the loaded
-interventions file, from mart_trust_month's count); a file with no problem gets one row saying
-so. Sources are `etl_submission`, `etl_quarantine` and mart_trust_month, whose details have
-identifiers removed; the report never reads `patient_key` or any fact row.
+detail text), each warning (the cross-file checks `intervention_without_ward_stay` and
+`intervention_longer_than_stay` on the loaded interventions file, from mart_trust_month's
+counts); a file with no problem gets one row saying so. Sources are `etl_submission`,
+`etl_quarantine` and mart_trust_month, whose details have identifiers removed; the report never
+reads `patient_key` or any fact row.
 
 CSV cells that begin with =, +, -, @, tab or carriage return are prefixed with a quote (')
 so a spreadsheet shows them as text instead of running them as formulas (CSV injection).
@@ -99,43 +100,58 @@ def _problems(sub: Mapping[Hashable, Any], quarantine: pd.DataFrame) -> list[dic
 
 
 LINKAGE_RULE: Final = "intervention_without_ward_stay"
+STAY_RULE: Final = "intervention_longer_than_stay"
+CROSS_FILE: Final = {
+    LINKAGE_RULE: ("interventions_without_ward_stay", ("interventions",),
+                   "{count} of {total} interventions have no ward stay of the same patient"
+                   " overlapping their start in this month's ward stays file"),
+    STAY_RULE: ("interventions_longer_than_stay",
+                ("interventions_seclusion", "interventions_segregation"),
+                "{count} of {total} seclusions and segregations do not fit inside a ward stay"
+                " of the same patient in this month's ward stays file"),
+}  # fmt: skip
+"""Warnings checked across the two files of a trust-month when the marts are built: rule ->
+(mart_trust_month count column, columns summed for the total, detail text)."""
 
 
-def _linkage(sub: Mapping[Hashable, Any], unlinked: Mapping[str, tuple[int, int]]) -> list[dict]:
-    """The linkage warning for the loaded interventions file of a month with both files: it is
-    checked across the two files when the marts are built (mart_trust_month), not per file."""
+def _linkage(
+    sub: Mapping[Hashable, Any], found: Mapping[str, Mapping[str, tuple[int, int]]]
+) -> list[dict]:
+    """The cross-file warnings (`CROSS_FILE`) for the loaded interventions file of a month with
+    both files: they are checked when the marts are built (mart_trust_month), not per file."""
     if sub["dataset"] != "restrictive_interventions" or sub["status"] != "loaded":
         return []
-    found = unlinked.get(f"{pd.Timestamp(sub['reporting_month']):%Y-%m}")
-    if not found or not found[0]:
-        return []
-    count, total = found
-    detail = (
-        f"{count} of {total} interventions have no ward stay of the same patient overlapping"
-        " their start in this month's ward stays file"
-    )
-    return [{"severity": "warn", "rule": LINKAGE_RULE, "count": count, "example_rows": "",
-             "example_details": detail}]  # fmt: skip
+    month = f"{pd.Timestamp(sub['reporting_month']):%Y-%m}"
+    out = []
+    for rule, (_, _, text) in CROSS_FILE.items():
+        counted = found.get(rule, {}).get(month)
+        if not counted or not counted[0]:
+            continue
+        count, total = counted
+        out.append({"severity": "warn", "rule": rule, "count": count, "example_rows": "",
+                    "example_details": text.format(count=count, total=total)})  # fmt: skip
+    return out
 
 
-def _unlinked_by_month(data: ReportData, trust: str) -> dict[str, tuple[int, int]]:
+def _cross_file_by_month(data: ReportData, trust: str) -> dict[str, dict[str, tuple[int, int]]]:
     tm = data.trust_month
-    if "interventions_without_ward_stay" not in tm.columns:
-        return {}
-    mine = tm[(tm["trust_code"] == trust) & tm["interventions_without_ward_stay"].notna()]
-    return {
-        f"{pd.Timestamp(m):%Y-%m}": (int(n), int(total))
-        for m, n, total in zip(
-            mine["reporting_month"], mine["interventions_without_ward_stay"],
-            mine["interventions"], strict=True,
-        )
-    }  # fmt: skip
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for rule, (column, totals, _) in CROSS_FILE.items():
+        if column not in tm.columns or not set(totals) <= set(tm.columns):
+            continue
+        mine = tm[(tm["trust_code"] == trust) & tm[column].notna()]
+        total = mine[list(totals)].fillna(0).sum(axis=1)
+        out[rule] = {
+            f"{pd.Timestamp(m):%Y-%m}": (int(n), int(t))
+            for m, n, t in zip(mine["reporting_month"], mine[column], total, strict=True)
+        }
+    return out
 
 
 def feedback_rows(data: ReportData, trust: str) -> pd.DataFrame:
     """Feedback for every file version the trust sent, oldest month first (columns `COLUMNS`)."""
     subs = data.submissions[data.submissions["trust_code"] == trust]
-    unlinked = _unlinked_by_month(data, trust)
+    unlinked = _cross_file_by_month(data, trust)
     out: list[dict[str, Any]] = []
     for sub in subs.to_dict("records"):
         base = {

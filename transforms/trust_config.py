@@ -201,7 +201,8 @@ class Plausibility(_Strict):
     over `quarantine_after_hours` the duration cannot be right (a placeholder end such as
     9999-12-31) and the row is quarantined (`duration_implausible`). A family without a bound
     has none. Seclusion and segregation run for weeks or months, so their quarantine bound is
-    only a backstop; a stay-length check (`intervention_longer_than_stay`) judges them better.
+    only a backstop; the stay check (`intervention_longer_than_stay`, warehouse.marts.stay_bounds)
+    judges them better, across both files of a trust-month.
     """
 
     warn_after_hours: dict[Family, Hours] = {"physical": 24, "chemical": 24}

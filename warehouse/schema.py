@@ -243,6 +243,10 @@ mart_trust_month = sa.Table(
         "data quality: interventions with no ward stay of the same patient overlapping their"
         " start (rule intervention_without_ward_stay); NULL unless both files are loaded"),
     *measure_columns(),
+    col("interventions_longer_than_stay", sa.Integer,
+        "data quality: seclusions and segregations whose part in the month lies inside no ward"
+        " stay (or unbroken run of stays) of the same patient in the month's ward stays file"
+        " (rule intervention_longer_than_stay); NULL unless both files are loaded"),
     sa.PrimaryKeyConstraint("trust_code", "reporting_month"),
     comment="One row per (trust, month) with any fact or submission, plus one 'ALL' row per"
     " month for the collaborative summing only complete trust-months (domain.md §3.5)."
@@ -318,7 +322,8 @@ mart_spc = sa.Table(
 
 fct_restrictive_intervention, fct_ward_stay_month = fact_tables(METADATA)
 _NOT_PER_WARD: Final = ("trust_code", "reporting_month", "trusts_included", "trusts_expected",
-                        "interventions_without_ward_stay")  # fmt: skip
+                        "interventions_without_ward_stay",
+                        "interventions_longer_than_stay")  # fmt: skip
 mart_ward_month, dim_change = ward_tables(
     METADATA,
     [c for c in mart_trust_month.columns

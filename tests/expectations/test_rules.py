@@ -34,6 +34,7 @@ EXPECTED = {
         "date_of_birth_after_event", "age_over_120", "ethnic_category_invalid",
         "ward_code_missing",
         "intervention_without_ward_stay",  # checked across both files when marts are built
+        "intervention_longer_than_stay",  # likewise
     },
 }  # fmt: skip
 

@@ -13,7 +13,7 @@ from transforms.canonical import DATASETS
 # from mapping / file history / file rules / the mart refresh (linkage across both files)
 NOT_IN_GX = {
     "unmapped_local_code", "sudden_drop_to_zero", "formula_like_cell", "identifier_withheld",
-    "intervention_without_ward_stay",
+    "intervention_without_ward_stay", "intervention_longer_than_stay",
 }  # fmt: skip
 
 

@@ -23,16 +23,16 @@ from warehouse.schema import METADATA, column_names
 def test_upgrade_from_empty_is_idempotent_and_reaches_head(tmp_path: Path) -> None:
     path = str(tmp_path / "new" / "w.duckdb")
     assert migrate.current_revision(path) is None
-    assert migrate.upgrade(path) == migrate.Migration(None, "0010")
-    assert migrate.upgrade(path) == migrate.Migration("0010", "0010")
-    assert migrate.head_revision() == "0010"
+    assert migrate.upgrade(path) == migrate.Migration(None, "0011")
+    assert migrate.upgrade(path) == migrate.Migration("0011", "0011")
+    assert migrate.head_revision() == "0011"
 
 
 @pytest.mark.postgres
 def test_upgrade_from_empty_on_postgres(pg_url: str) -> None:
     with fresh_database(pg_url) as (_, url):
-        assert migrate.upgrade(url) == migrate.Migration(None, "0010")
-        assert migrate.upgrade(url) == migrate.Migration("0010", "0010")
+        assert migrate.upgrade(url) == migrate.Migration(None, "0011")
+        assert migrate.upgrade(url) == migrate.Migration("0011", "0011")
 
 
 def _reflected_columns(connection: sa.Connection) -> dict[str, list[tuple]]:
@@ -73,7 +73,7 @@ def test_open_adopts_a_warehouse_made_before_migrations(tmp_path: Path) -> None:
     with open_warehouse(str(path)) as wh:
         assert wh.table_counts()["dim_month"] == 1
         assert wh.query("SELECT COUNT(*) AS n FROM pub_trust_month")["n"].tolist() == [0]
-    assert migrate.current_revision(str(path)) == "0010"
+    assert migrate.current_revision(str(path)) == "0011"
 
 
 def test_urls_are_normalised_for_sqlalchemy(tmp_path: Path) -> None:
@@ -194,3 +194,29 @@ def test_a_warehouse_at_0007_keeps_its_spc_rows_as_trust_series(tmp_path: Path) 
         con.close()
     assert rows == [("RX2", "ALL", "people", 3.0)]
     assert {"ward_code", "pct_physical_prone", "seclusion_days"} <= ward_columns
+
+
+def test_a_warehouse_at_0010_gains_the_stay_check_column(warehouse_url: str) -> None:
+    """0011 adds interventions_longer_than_stay to mart_trust_month, keeping its rows (NULL in
+    the new column until their month's marts are refreshed), on DuckDB and PostgreSQL."""
+    from alembic import command
+
+    migrate.upgrade(warehouse_url)
+    sa_engine = sa.create_engine(migrate.sqlalchemy_url(warehouse_url), poolclass=sa.NullPool)
+    try:
+        with sa_engine.begin() as connection:
+            connection.execute(
+                sa.text("ALTER TABLE mart_trust_month DROP COLUMN interventions_longer_than_stay")
+            )
+            connection.execute(sa.text(
+                "INSERT INTO mart_trust_month (trust_code, reporting_month, interventions)"
+                " VALUES ('RX2', DATE '2024-03-01', 7)"))  # fmt: skip
+        command.stamp(migrate.alembic_config(warehouse_url), "0010")
+        assert migrate.upgrade(warehouse_url) == migrate.Migration("0010", "0011")
+        with sa_engine.connect() as connection:
+            rows = connection.execute(sa.text(
+                "SELECT trust_code, interventions, interventions_longer_than_stay"
+                " FROM mart_trust_month")).fetchall()  # fmt: skip
+    finally:
+        sa_engine.dispose()
+    assert [tuple(r) for r in rows] == [("RX2", 7, None)]

@@ -23,6 +23,9 @@ A missing file is never a zero (an outer join filled with zeros was the bug this
 `interventions_without_ward_stay` counts, per trust-month with both files, the interventions
 with no ward stay of the same patient overlapping their start (`unlinked_interventions`); the
 trust's feedback shows it as the `intervention_without_ward_stay` warning.
+`interventions_longer_than_stay` counts the seclusions and segregations that do not fit inside
+the patient's stays in the month's ward stays file (warehouse.marts.stay_bounds), shown as the
+`intervention_longer_than_stay` warning.
 
 `ALL` rows sum only the trust-months whose measures exist (`complete` or `nil_return`);
 `trusts_included` says how many, `trusts_expected` how many trusts the collaborative has
@@ -40,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.codes import FAMILIES
-from warehouse.marts import measures
+from warehouse.marts import measures, stay_bounds
 from warehouse.schema import ALL_TRUSTS, column_names, mart_trust_month
 
 KEYS: Final = ["trust_code", "reporting_month"]
@@ -232,6 +235,10 @@ def _trust_rows(ri: pd.DataFrame, stays: pd.DataFrame, state: pd.DataFrame) -> p
     out["interventions_without_ward_stay"] = counted.astype("Int64").where(
         out["completeness"].isin(MEASURED)
     )
+    over = stay_bounds.longer_than_stay(ri, stays).reindex(keys).fillna(0).to_numpy()
+    out[stay_bounds.COLUMN] = (
+        pd.Series(over, index=out.index).astype("Int64").where(out["completeness"].isin(MEASURED))
+    )
     out["trusts_included"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["trusts_expected"] = pd.array([pd.NA] * len(out), dtype="Int64")
     return out
@@ -291,13 +298,14 @@ def build_trust_month(
         return pd.DataFrame(columns=column_names(mart_trust_month))
     trusts = _trust_rows(ri, stays, state)
     everyone = _collaborative_rows(ri, stays, state, trusts_expected)
-    summed = trusts.groupby("reporting_month")["interventions_without_ward_stay"].sum()
-    everyone["interventions_without_ward_stay"] = (
-        everyone["reporting_month"]
-        .map(summed)
-        .astype("Int64")
-        .mask(everyone["interventions"].isna())
-    )
+    for column in ("interventions_without_ward_stay", stay_bounds.COLUMN):
+        summed = trusts.groupby("reporting_month")[column].sum()
+        everyone[column] = (
+            everyone["reporting_month"]
+            .map(summed)
+            .astype("Int64")
+            .mask(everyone["interventions"].isna())
+        )
     out = pd.concat([trusts, everyone], ignore_index=True)
     out["reporting_month"] = pd.to_datetime(out["reporting_month"])
     out = out.sort_values(KEYS, ignore_index=True)
