@@ -16,6 +16,8 @@ import pandas as pd
 import psycopg
 from sqlalchemy.engine import make_url
 
+from report.data import ReportData
+from report.feedback import feedback_rows
 from warehouse.partition_load import PartitionLoad, SubmissionOutcome
 from warehouse.schema import column_names, fct_restrictive_intervention, fct_ward_stay_month
 
@@ -197,3 +199,19 @@ def drop_role(pg_url: str, role: str, database_url: str) -> None:
         conn.execute(f"DROP OWNED BY {role}")
     with _admin(pg_url) as admin:
         admin.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def feedback_of(wh: Any, trust: str) -> pd.DataFrame:
+    """The feedback rows of `trust` from a warehouse's marts and submissions alone (no
+    quarantine, equity or SPC), as the linkage and stay-bound tests read their warnings."""
+    data = ReportData(
+        trusts=pd.DataFrame(),
+        trust_month=wh.query("SELECT * FROM mart_trust_month"),
+        equity=pd.DataFrame(),
+        spc=pd.DataFrame(),
+        submissions=wh.query("SELECT * FROM etl_submission"),
+        quarantine=pd.DataFrame(
+            columns=["submission_id", "rule", "source_row_number", "detail", "rows_for_rule"]
+        ),
+    )
+    return feedback_rows(data, trust)

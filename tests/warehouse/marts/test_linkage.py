@@ -13,11 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
-
-from report.data import ReportData
-from report.feedback import feedback_rows
-from tests.warehouse.helpers import intervention, loaded, ri_frame, stay, ws_frame
+from tests.warehouse.helpers import feedback_of, intervention, loaded, ri_frame, stay, ws_frame
 from warehouse.partition_load import PartitionLoad
 from warehouse.store import Warehouse
 
@@ -51,17 +47,7 @@ def test_unlinked_interventions_are_counted_per_trust_month(wh: Warehouse) -> No
 
 def test_the_linkage_warning_is_shown_in_feedback(wh: Warehouse) -> None:
     _build(wh)
-    data = ReportData(
-        trusts=pd.DataFrame(),
-        trust_month=wh.query("SELECT * FROM mart_trust_month"),
-        equity=pd.DataFrame(),
-        spc=pd.DataFrame(),
-        submissions=wh.query("SELECT * FROM etl_submission"),
-        quarantine=pd.DataFrame(
-            columns=["submission_id", "rule", "source_row_number", "detail", "rows_for_rule"]
-        ),
-    )
-    rows = feedback_rows(data, "RX2")
+    rows = feedback_of(wh, "RX2")
     warning = rows[rows["rule"] == "intervention_without_ward_stay"]
     assert len(warning) == 1
     row = warning.iloc[0]
