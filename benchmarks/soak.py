@@ -1,6 +1,7 @@
 """A soak of randomised nights: new and resubmitted months, hostile files, random faults.
 
-    python benchmarks/soak.py --nights N --seed S [--trusts RJ8 RWX ...] [--postgres] [--out DIR]
+    python benchmarks/soak.py --nights N --seed S [--trusts RJ8 RWX ...] [--postgres]
+        [--faults NAME ...] [--out DIR]
 
 Each night a few trusts' next month arrives, some earlier month is resubmitted with changed
 bytes, and now and then a hostile file arrives (binary bytes named as an extract, a truncated
@@ -14,7 +15,21 @@ CSV). Two homes then play the night over the same landing zone with the real CLI
     one more runs;
   - with `--postgres` only, `pg_restart_between` (the server crashes, `pg_ctl stop -m
     immediate`, and starts again before the nightly) and `pg_restart_during` (it crashes at a
-    random moment of the nightly and starts again; the next nightly converges).
+    random moment of the nightly and starts again; the next nightly converges);
+  - and, where a tmpfs can be mounted (root; tried once at the start), `disk_full`: the soaked
+    home lives on a tmpfs of its own (8 GiB, never reached) for the whole soak; on a disk_full
+    night the mount is cut to what is used plus a random headroom of 0-8 MiB, so that the
+    nightly runs out of space at some stage (creating or migrating the warehouse, Prefect's
+    database, the archive copy, the lake, the warehouse's loads, the log), then grown back
+    before the night's drawn fault and its converging nightly. The full-disk nightly may exit 0
+    (the headroom sufficed) or 1 with a `mhsip: ` reason line (asserted); Prefect's own server
+    logs tracebacks on a full disk, so "no traceback" is not something the output can promise.
+    Where no tmpfs can be mounted, the totals say `disk_full_unavailable: 1`.
+  disk_full is drawn by an rng of its own (seeded from the seed), on about one night in
+  (number of faults + 1), and is played before the night's drawn fault rather than instead of
+  it: a seed's other draws stay what they were before disk_full existed (the PostgreSQL soak
+  test relies on seed 3's), and a full disk is also followed by a kill, an overlap or a crash.
+  `--faults` restricts the draw (tests force one kind); naming disk_full makes every night one.
 After each night the soaked home's warehouse and lake must equal the reference's: facts, marts,
 the live submissions and their quarantine, ignoring when/which-run columns and superseded
 versions. The promise tested is "faults never change the result": the reference plays the
@@ -33,6 +48,7 @@ With `--postgres` both homes' warehouses live on a throw-away cluster of the soa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import shutil
 import sys
@@ -58,11 +74,14 @@ from tests.flows.helpers import (  # noqa: E402
     snapshot,
     start_cli,
 )
+from tests.flows.tmpfs import LARGE, resize, tmpfs_mount, tmpfs_unavailable, used_bytes  # noqa: E402
 
 TRUSTS = ["RJ8", "RWX", "ZZ1"]
-__all__ = ["cluster_unavailable", "soak"]
+__all__ = ["cluster_unavailable", "soak", "tmpfs_unavailable"]
 FAULTS = ("none", "sigkill", "overlap")
 PG_FAULTS = ("pg_restart_between", "pg_restart_during")
+DISK_FULL = "disk_full"
+MAX_HEADROOM = 8 * 1024 * 1024
 
 
 def _month(index: int) -> date:
@@ -101,6 +120,22 @@ def _hostile(landing: Path, rng: random.Random, trusts: list[str], index: int) -
 
 def _nightly(home: Path, landing: Path, log: Path, **extra: str) -> int:
     return finish_cli(start_cli(["nightly"], home, landing, log, **extra))
+
+
+def _fill_disk(home: Path, landing: Path, logs: Path, rng: random.Random,
+               env: dict[str, str]) -> str:  # fmt: skip
+    """One nightly with the home's tmpfs cut to what it uses plus a random headroom, then the
+    room given back; returns what the night's line says of it."""
+    headroom = rng.randrange(MAX_HEADROOM)
+    resize(home, used_bytes(home) + headroom)
+    try:
+        code = _nightly(home, landing, logs / "disk-full.log", **env)
+    finally:
+        resize(home, LARGE)
+    output = (logs / "disk-full.log").read_text(errors="replace").splitlines()
+    reasons = [line for line in output if line.startswith("mhsip: ")]
+    assert code == 0 or (code == 1 and reasons), f"the full-disk nightly exited {code}: {logs}"
+    return f"{DISK_FULL}@{headroom / 2**20:.1f}MiB:exit{code}"
 
 
 def _play_fault(
@@ -167,23 +202,37 @@ def _diverges(home: Path, reference: Path, urls: dict[str, str]) -> list[str]:
 
 
 def soak(
-    nights: int, seed: int, trusts: list[str], out: Path, postgres: bool = False
-) -> Counter[str]:
-    if not postgres:
-        return _soak(nights, seed, trusts, out, None)
-    with ThrowawayCluster() as pg:
-        return _soak(nights, seed, trusts, out, pg)
+    nights: int, seed: int, trusts: list[str], out: Path, postgres: bool = False,
+    faults: tuple[str, ...] | None = None,
+) -> Counter[str]:  # fmt: skip
+    """`faults` restricts the draw to these (None: all); see the module's docstring."""
+    with contextlib.ExitStack() as stack:
+        pg = stack.enter_context(ThrowawayCluster()) if postgres else None
+        drawn = FAULTS + (PG_FAULTS if pg is not None else ())
+        if faults is not None:
+            drawn = tuple(f for f in drawn if f in faults) or ("none",)
+        disk_share = 1 / (len(drawn) + 1) if faults is None else float(DISK_FULL in faults)
+        totals: Counter[str] = Counter()
+        if disk_share and (reason := tmpfs_unavailable()):
+            print(f"no disk_full fault: {reason}", flush=True)
+            totals["disk_full_unavailable"] = 1
+            disk_share = 0
+        if disk_share:
+            stack.enter_context(tmpfs_mount(out / "home"))
+        totals.update(_soak(nights, seed, trusts, out, pg, drawn, disk_share))
+        return totals
 
 
 def _soak(
-    nights: int, seed: int, trusts: list[str], out: Path, pg: ThrowawayCluster | None
-) -> Counter[str]:
+    nights: int, seed: int, trusts: list[str], out: Path, pg: ThrowawayCluster | None,
+    faults: tuple[str, ...], disk_share: float,
+) -> Counter[str]:  # fmt: skip
     rng = random.Random(seed)
+    disk_rng = random.Random(f"{seed}:{DISK_FULL}")  # its own, so `rng` draws as it always did
     registry = load_registry(ROOT / "config")
     landing, home, reference = out / "landing", out / "home", out / "reference"
     urls = {} if pg is None else {n: pg.create_database(n) for n in ("home", "reference")}
     env = {n: {"MHSIP_WAREHOUSE_URL": u} for n, u in urls.items()}
-    faults = FAULTS + (PG_FAULTS if pg is not None else ())
     totals: Counter[str] = Counter()
     for night in range(nights):
         started = time.monotonic()
@@ -208,12 +257,16 @@ def _soak(
                             **env.get("reference", {}))  # fmt: skip
         assert code == 0, f"the reference nightly exited {code}"
         fault = rng.choice(faults)
+        full = ""
+        if disk_share and disk_rng.random() < disk_share:
+            full = _fill_disk(home, landing, logs, disk_rng, env.get("home", {})) + ", then "
+            totals[f"fault:{DISK_FULL}"] += 1
         injected = _play_fault(fault, home, landing, logs, rng, env.get("home", {}), pg)
         totals[f"fault:{injected.split('@')[0].split('+')[0]}"] += 1
         totals["final_reruns"] += injected.endswith("+rerun")
         bad = _diverges(home, reference, urls)
         totals["nights"] += 1
-        print(f"night {night}: {', '.join(events)}; fault {injected}; "
+        print(f"night {night}: {', '.join(events)}; fault {full}{injected}; "
               f"divergences {len(bad)} {bad or ''} ({time.monotonic() - started:.0f} s)",
               flush=True)  # fmt: skip
         if bad:
@@ -232,10 +285,12 @@ def main() -> int:
         action="store_true",
         help="warehouses on a throw-away PostgreSQL cluster, with its faults",
     )
+    parser.add_argument("--faults", nargs="+", default=None, help="draw only these faults [all]")
     parser.add_argument("--out", type=Path, default=None, help="work folder [a temporary one]")
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="mhsip-soak-"))
-    totals = soak(args.nights, args.seed, args.trusts, out, args.postgres)
+    faults = None if args.faults is None else tuple(args.faults)
+    totals = soak(args.nights, args.seed, args.trusts, out, args.postgres, faults)
     print("totals:", dict(sorted(totals.items())), flush=True)
     return 1 if totals["divergences"] else 0
 

@@ -22,6 +22,12 @@ _state: dict[str, Any] = {}  # "thread"; then "server" or "error"
 _lock = threading.Lock()
 
 
+class ServerStartError(RuntimeError):
+    """The temporary server never answered: Prefect retries its start for about 90 s and then
+    gives up with a bare "Timed out" traceback. The usual cause is its SQLite database
+    (PREFECT_HOME, under MHSIP_HOME) on a full disk; the CLI prints this as one line."""
+
+
 def start_in_background() -> None:
     """Start the temporary server in a daemon thread, once, unless an API is configured."""
     with _lock:
@@ -55,7 +61,12 @@ def for_this_run() -> Iterator[None]:
     start_in_background()
     _state["thread"].join()
     if "error" in _state:
-        raise _state["error"]
+        error = _state["error"]
+        home = os.environ.get("PREFECT_HOME", "~/.prefect")
+        raise ServerStartError(
+            f"Prefect's temporary server did not start ({' '.join(str(error).split())}); its"
+            f" database is under {home}: check the disk there (the server's errors are above)"
+        ) from error
     server = _state.get("server")
     if server is None or configured_api_url():  # an API is configured (environment, profile)
         yield

@@ -56,6 +56,15 @@ def _replacing(target: Path) -> Iterator[Path]:
         Path(f"{temporary}.wal").unlink(missing_ok=True)
 
 
+def _create(path: Path) -> None:
+    """A new warehouse, built and migrated beside its name and renamed into place. Created in
+    place, a file DuckDB could not finish (the disk full while it wrote the header) stays
+    behind as "not a valid DuckDB database file" and every later run fails on it; a temporary
+    file left half-written is removed, and the next run starts the warehouse again."""
+    with _replacing(path) as temporary:
+        migrate.upgrade(f"duckdb:///{temporary}")
+
+
 class _DuckSession:
     """`Session` over one DuckDB cursor inside an open transaction."""
 
@@ -106,6 +115,8 @@ class DuckDBWarehouse(Warehouse):
         except filelock.Timeout:
             raise WarehouseBusy(busy) from None
         try:
+            if not path.exists():
+                _create(path)
             migrate.upgrade(f"duckdb:///{path}")
             con = duckdb.connect(str(path))
         except duckdb.IOException:

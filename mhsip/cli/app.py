@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from datetime import date
@@ -13,7 +14,7 @@ import typer.core
 
 from flows.settings import MissingKeyError, Settings, prepare_environment, settings_help
 from landing.archive_keys import MissingArchiveKeyError
-from mhsip.cli.console import err, fail, registry_or_fail
+from mhsip.cli.console import err, fail, registry_or_fail, say
 from serving import temporary_api
 
 app = typer.Typer(
@@ -327,6 +328,15 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        # The disk filled outside a flow's own error handling (e.g. flushing the run's log):
+        # one line naming it, not a traceback; a run that failed this way is retried whole.
+        home = os.environ.get("MHSIP_HOME") or Settings.model_fields["home"].default
+        where = exc.filename or home
+        say(f"no space left on device: {where}; free space there and run again")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

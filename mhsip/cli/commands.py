@@ -77,16 +77,19 @@ def _run_flow(fn, settings: Settings, **kwargs) -> dict:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
-    with (
-        Progress(*columns, console=err, transient=True) as progress,
-        _log_file(settings),
-        temporary_api.for_this_run(),
-    ):
-        runs.progress_listener = _Bar(progress)
-        try:
-            state: Any = with_settings(fn, settings)(**kwargs, return_state=True)
-        finally:
-            runs.progress_listener = None
+    try:
+        with (
+            Progress(*columns, console=err, transient=True) as progress,
+            _log_file(settings),
+            temporary_api.for_this_run(),
+        ):
+            runs.progress_listener = _Bar(progress)
+            try:
+                state: Any = with_settings(fn, settings)(**kwargs, return_state=True)
+            finally:
+                runs.progress_listener = None
+    except temporary_api.ServerStartError as exc:
+        fail(str(exc))
     data = state.result(raise_on_failure=False)
     if isinstance(data, dict) and "busy" in data:
         fail(str(data["busy"]), 3)

@@ -16,10 +16,17 @@ out = Console()
 err = Console(stderr=True)
 
 
+def say(reason: str) -> None:
+    """Print `mhsip: <reason>` in red on stderr, as one line whatever the terminal width (a
+    scheduler's log, where a reason's own line breaks, as in DuckDB's errors, would cut it), with
+    no markup in the reason."""
+    line = " ".join(part.strip() for part in reason.splitlines() if part.strip())
+    err.print(f"mhsip: {line}", style="red", markup=False, highlight=False, soft_wrap=True)
+
+
 def fail(reason: str, code: int = 1) -> NoReturn:
-    """Print `mhsip: <reason>` in red on stderr and exit with `code`."""
-    # one line whatever the terminal width (a scheduler's log), and no markup in the reason
-    err.print(f"mhsip: {reason}", style="red", markup=False, highlight=False, soft_wrap=True)
+    """`say` the reason and exit with `code`."""
+    say(reason)
     raise typer.Exit(code)
 
 

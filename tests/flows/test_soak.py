@@ -1,6 +1,7 @@
 """Short soaks (benchmarks/soak.py): randomised nights with faults, each night's warehouse and
 lake checked against a reference home that plays the same arrivals without faults. On DuckDB,
-and on a throw-away PostgreSQL cluster of the soak's own (restarted between and during runs)."""
+on a full disk (the soaked home on a tmpfs cut to a random headroom each night), and on a
+throw-away PostgreSQL cluster of the soak's own (restarted between and during runs)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,19 @@ def test_two_randomised_nights_equal_their_fault_free_reference(tmp_path: Path) 
     totals = _soak_module().soak(nights=2, seed=7, trusts=["RJ8", "ZZ1"], out=tmp_path)
     assert totals["nights"] == 2
     assert totals["divergences"] == 0
+
+
+def test_nights_that_run_out_of_disk_equal_their_reference(tmp_path: Path) -> None:
+    soak = _soak_module()
+    reason = soak.tmpfs_unavailable()
+    if reason and os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI requires the full-disk soak: {reason}")
+    if reason:
+        pytest.skip(reason)
+    totals = soak.soak(nights=2, seed=7, trusts=["RJ8"], out=tmp_path, faults=("disk_full",))
+    assert totals["nights"] == 2
+    assert totals["divergences"] == 0
+    assert totals["fault:disk_full"] == 2
 
 
 @pytest.mark.postgres

@@ -65,11 +65,15 @@ PROMISES = """\
   (`age_over_120`); a header over `MHSIP_MAX_COLUMNS` columns is refused before its rows are read
   (`too_many_columns`).
 - **Randomised nights.** `benchmarks/soak.py` plays nights of new and resubmitted months with
-  hostile files and random faults (SIGKILL by timer or failpoint, overlapping runs, and on a
-  throw-away PostgreSQL cluster a server crash between or during runs); after every night the
-  warehouse and lake equal those of a second home that played the same arrivals without faults
-  (`tests/flows/test_soak.py` plays two nights on each warehouse; docs/operations.md gives the
-  long soak's figures).
+  hostile files and random faults (SIGKILL by timer or failpoint, overlapping runs, a full disk
+  where a tmpfs can be mounted, and on a throw-away PostgreSQL cluster a server crash between or
+  during runs); after every night the warehouse and lake equal those of a second home that
+  played the same arrivals without faults (`tests/flows/test_soak.py` plays two nights on each
+  warehouse and two on a full disk; docs/operations.md gives the long soak's figures).
+- **A full disk.** A nightly that runs out of space (MHSIP_HOME on a small tmpfs: creating the
+  warehouse, building Prefect's database, publishing the BI copy) exits 1 with one `mhsip: ` line
+  naming the disk, and once there is room the next nightly leaves the warehouse and lake of a
+  home that never ran out (`tests/flows/test_disk_full.py`).
 """
 
 
