@@ -57,22 +57,35 @@ def archived_files(archived: pd.DataFrame) -> list[SubmissionFile]:
     ]  # fmt: skip
 
 
-def chunk_by_trust(works: list[PartitionWork], months_per_chunk: int) -> dict[str, list[ChunkWork]]:
-    """Each trust's partitions in month order, cut into chunks of at most `months_per_chunk`.
+def chunk_by_trust(
+    works: list[PartitionWork], months_per_chunk: int, bytes_per_chunk: int | None = None
+) -> dict[str, list[ChunkWork]]:
+    """Each trust's partitions in month order, cut into chunks of at most `months_per_chunk`
+    months and, when `bytes_per_chunk` is given, at most that many bytes of input files (a
+    larger month is a chunk alone; a file whose size is not known, as from the raw archive,
+    counts 0 bytes).
 
-    A chunk is the unit of compute (one task); its size bounds memory, since a chunk's outcomes
-    are held until loaded.
+    A chunk is the unit of compute (one task), and a wave holds one chunk per trust, so its
+    size bounds memory: the byte budget keeps a wave's size the same at ten or fifty times
+    today's rows, where a fixed number of months would grow with them.
     """
     per_trust: dict[str, list[PartitionWork]] = defaultdict(list)
     for work in sorted(works, key=lambda w: (w.trust_code, w.reporting_month)):
         per_trust[work.trust_code].append(work)
-    return {
-        trust: [
-            ChunkWork(trust, parts[i : i + months_per_chunk])
-            for i in range(0, len(parts), months_per_chunk)
-        ]
-        for trust, parts in per_trust.items()
-    }
+    budget = bytes_per_chunk if bytes_per_chunk is not None else float("inf")
+    chains: dict[str, list[ChunkWork]] = {}
+    for trust, parts in per_trust.items():
+        chunks: list[list[PartitionWork]] = []
+        total = 0
+        for work in parts:
+            size = sum(f.size_bytes for f in work.files)
+            if not chunks or len(chunks[-1]) >= months_per_chunk or total + size > budget:
+                chunks.append([])
+                total = 0
+            chunks[-1].append(work)
+            total += size
+        chains[trust] = [ChunkWork(trust, chunk) for chunk in chunks]
+    return chains
 
 
 def months_between(first: date, last: date) -> list[date]:

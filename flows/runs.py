@@ -108,7 +108,7 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
 
     if works and run.settings.task_runner == "threads":
         warm_up_in_background()  # validation runs in this process, after the first reads
-    chains = chunk_by_trust(works, run.settings.chunk_months)
+    chains = chunk_by_trust(works, run.settings.chunk_months, run.settings.chunk_bytes)
     report.files = run_waves(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
     failpoint("after_commit_before_marts")
     # Trust-months loaded by this run, plus any a killed run loaded but never refreshed.

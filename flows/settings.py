@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     chunk_months: int = Field(
         12, ge=1, le=120, description="months of one trust per compute task (bounds memory)"
     )
+    chunk_bytes: int = Field(
+        2 * 1024 * 1024,
+        ge=1,
+        description="input bytes of one trust per compute task, at most"
+        " (bounds memory at any scale; a larger month alone)",
+    )
     task_runner: Literal["threads", "dask"] = Field(
         "threads", description="where chunks compute: threads, or a Dask cluster (the dask extra)"
     )

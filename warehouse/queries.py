@@ -96,6 +96,16 @@ UNION SELECT DISTINCT reporting_month FROM fct_ward_stay_month"""
 
 ALL_MONTHS: Final = f"{FACT_MONTHS}\nUNION SELECT DISTINCT reporting_month FROM etl_submission"
 
+# Fact rows of each of the given months, both fact tables: what a mart pass will read.
+MONTH_FACT_ROWS: Final = """
+SELECT reporting_month, SUM(n) AS fact_rows FROM (
+  SELECT reporting_month, COUNT(*) AS n FROM fct_restrictive_intervention
+  WHERE reporting_month IN ({months}) GROUP BY reporting_month
+  UNION ALL
+  SELECT reporting_month, COUNT(*) AS n FROM fct_ward_stay_month
+  WHERE reporting_month IN ({months}) GROUP BY reporting_month
+) AS counted GROUP BY reporting_month"""
+
 WARD_ROWS: Final = """
 SELECT trust_code, ward_code, reporting_month, ward_type_code, ward_security_level,
        bed_type_code

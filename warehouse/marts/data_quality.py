@@ -19,6 +19,7 @@ import pandas as pd
 from transforms.codes import ETHNIC_CATEGORIES, ETHNICITY_NOT_STATED_OR_KNOWN, INTERVENTION_REASONS
 from transforms.dqmi import ItemCounts, defaults_in_excess, dqmi, item_score
 from warehouse import queries
+from warehouse.marts.passes import month_passes
 from warehouse.reads import month_start
 from warehouse.schema import mart_data_quality, mart_data_quality_score
 from warehouse.session import Session
@@ -116,11 +117,8 @@ def refresh_data_quality(session: Session, touched: set[tuple[str, date]] | None
                     f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month = ?",
                     [trust, month],
                 )
-    for group in [months[i : i + MONTHS_PER_PASS] for i in range(0, len(months), MONTHS_PER_PASS)]:
+    for group in month_passes(session, months):  # memory bounded by a pass, as the other marts
         _refresh_months(session, group, touched)
-
-
-MONTHS_PER_PASS: Final = 12  # memory bounded by a year of facts, as the other marts
 
 
 def _refresh_months(

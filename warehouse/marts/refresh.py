@@ -1,9 +1,9 @@
 """Rebuild dimensions and marts inside one transaction, engine-neutrally.
 
-Marts are recomputed month by month from that month's facts (memory bounded by one month of the
-collaborative, not the history). A partial refresh replaces the touched trust-months and the
-`ALL` rows of the touched months; because every row is a function of its month's facts only,
-it gives exactly what a full rebuild gives.
+Marts are recomputed from each month's facts, read in passes of a few months
+(`warehouse.marts.passes`: memory bounded by a pass's rows, not the history). A partial refresh
+replaces the touched trust-months and the `ALL` rows of the touched months; because every row
+is a function of its month's facts only, it gives exactly what a full rebuild gives.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from warehouse.marts import dimensions, resubmission
 from warehouse.marts.data_quality import refresh_data_quality
 from warehouse.marts.equity_month import build_equity_month
 from warehouse.marts.funnel_mart import refresh_funnel
+from warehouse.marts.passes import month_passes
 from warehouse.marts.spc_mart import refresh_spc
 from warehouse.marts.trust_month import build_trust_month
 from warehouse.marts.ward_month import build_ward_month
@@ -54,9 +55,6 @@ def refresh_dimensions(session: Session, registry: Registry) -> None:
         session.insert_frame(table, frame)
 
 
-MONTHS_PER_PASS = 12
-
-
 def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | None) -> None:
     """Recompute marts for the given (trust, month) partitions, or all of them when None."""
     touched = None if partitions is None else {(t, month_start(m)) for t, m in partitions}
@@ -80,8 +78,7 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
                     [trust, *trust_months],
                 )
     expected = int(session.query(queries.TRUSTS_EXPECTED)["trusts"].iloc[0]) or None
-    # A year of months per pass: few queries, memory bounded by a year of facts, not history.
-    for group in [months[i : i + MONTHS_PER_PASS] for i in range(0, len(months), MONTHS_PER_PASS)]:
+    for group in month_passes(session, months):
         where = f"reporting_month IN ({queries.placeholders(len(group))})"
         interventions = session.query(queries.MART_INTERVENTIONS.format(where=where), group)
         stays = session.query(queries.MART_STAYS.format(where=where), group)

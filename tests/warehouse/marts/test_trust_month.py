@@ -20,6 +20,7 @@ import pytest
 
 from tests.warehouse.helpers import intervention, loaded, ri_frame, snapshot, stay, ws_frame
 from transforms.rates import rate_ci, rate_ratio
+from warehouse.marts import passes
 from warehouse.partition_load import PartitionLoad
 from warehouse.store import Warehouse
 
@@ -160,3 +161,21 @@ def test_partial_refresh_equals_full_rebuild(wh: Warehouse) -> None:
     pd.testing.assert_frame_equal(
         again[again.reporting_month == pd.Timestamp(JAN)].reset_index(drop=True), jan
     )
+
+
+def test_marts_read_a_month_a_pass_equal_marts_read_in_one_pass(
+    wh: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How a refresh groups months into passes (warehouse.marts.passes) never changes a row."""
+    _build(wh)
+    tables = ("mart_trust_month", "mart_equity_month", "mart_ward_month", "mart_data_quality",
+              "mart_data_quality_score")  # fmt: skip
+    wh.refresh_marts(None)
+    one_pass = {t: _mart(wh, t) for t in tables}
+    monkeypatch.setattr(passes, "ROWS_PER_PASS", 1)  # every month a pass of its own
+    with wh._transaction() as session:
+        assert passes.month_passes(session, [JAN, FEB]) == [[JAN], [FEB]]
+    wh.refresh_marts(None)
+    for table in tables:
+        pd.testing.assert_frame_equal(_mart(wh, table), one_pass[table])
+    assert len(one_pass["mart_trust_month"]) and len(one_pass["mart_data_quality"])
