@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from transforms.trust_config import Registry
@@ -112,4 +113,4 @@ def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.Data
         return frame
     keys = zip(frame["trust_code"], (month_start(m) for m in frame["reporting_month"]), strict=True)
     mask = [trust == ALL_TRUSTS or (trust, month) in touched for trust, month in keys]
-    return frame[mask]
+    return frame[np.array(mask, dtype=bool)]  # a plain empty list would select no columns

@@ -169,3 +169,20 @@ def test_partial_refresh_of_a_rejected_month_equals_a_full_rebuild(wh: Warehouse
     wh.refresh_marts(None)
     full = wh.query("SELECT * FROM mart_trust_month ORDER BY trust_code, reporting_month")
     pd.testing.assert_frame_equal(partial, full)
+
+
+def test_a_first_month_with_no_facts_at_all_refreshes_as_a_full_rebuild(wh: Warehouse) -> None:
+    """A nil return and a rejected stays file, the only files of their month: the touched
+    refresh builds no equity rows, and it must still insert nothing rather than fail (an empty
+    frame filtered with a plain empty list keeps no columns)."""
+    march = date(2024, 3, 1)
+    wh.replace_partition(PartitionLoad("RVN", march, [
+        loaded(RI, "RVN-03-ri", ri_frame([])), rejected(WS, "RVN-03-ws")]))  # fmt: skip
+    wh.refresh_marts([("RVN", march)])
+    partial = {t: wh.query(f"SELECT * FROM {t} ORDER BY 1, 2, 3")
+               for t in ("mart_trust_month", "mart_equity_month")}  # fmt: skip
+    wh.refresh_marts(None)
+    for table, frame in partial.items():
+        pd.testing.assert_frame_equal(frame, wh.query(f"SELECT * FROM {table} ORDER BY 1, 2, 3"))
+    assert partial["mart_trust_month"].set_index("trust_code").loc["RVN", "completeness"] == (
+        "no_ward_stays_file")  # fmt: skip
