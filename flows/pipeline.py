@@ -28,6 +28,7 @@ from flows.outcomes import loaded, rejected
 from flows.work import ChunkWork, ComputeContext, PartitionResult, PartitionWork
 from landing.fetch import fetch
 from landing.scan import SubmissionFile
+from mhsip.grouping import consecutive_groups
 from transforms.canonical import DATASETS, Dataset
 from transforms.derive import derive_many
 from transforms.errors import FileRejected
@@ -132,15 +133,7 @@ def validate_wave(
 
 def _row_budget(positions: list[int], sizes: list[int]) -> list[list[int]]:
     """Consecutive groups of files of at most MAX_ROWS_PER_SUITE_RUN rows (a larger file alone)."""
-    runs: list[list[int]] = []
-    total = 0
-    for position, size in zip(positions, sizes, strict=True):
-        if not runs or total + size > MAX_ROWS_PER_SUITE_RUN:
-            runs.append([])
-            total = 0
-        runs[-1].append(position)
-        total += size
-    return runs
+    return consecutive_groups(positions, sizes, MAX_ROWS_PER_SUITE_RUN)
 
 
 def finish_chunk(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from flows.work import ChunkWork, PartitionWork
 from landing.scan import SubmissionFile
+from mhsip.grouping import consecutive_groups
 from transforms.canonical import DATASETS, Dataset
 
 
@@ -73,19 +74,15 @@ def chunk_by_trust(
     for work in sorted(works, key=lambda w: (w.trust_code, w.reporting_month)):
         per_trust[work.trust_code].append(work)
     budget = bytes_per_chunk if bytes_per_chunk is not None else float("inf")
-    chains: dict[str, list[ChunkWork]] = {}
-    for trust, parts in per_trust.items():
-        chunks: list[list[PartitionWork]] = []
-        total = 0
-        for work in parts:
-            size = sum(f.size_bytes for f in work.files)
-            if not chunks or len(chunks[-1]) >= months_per_chunk or total + size > budget:
-                chunks.append([])
-                total = 0
-            chunks[-1].append(work)
-            total += size
-        chains[trust] = [ChunkWork(trust, chunk) for chunk in chunks]
-    return chains
+    return {
+        trust: [
+            ChunkWork(trust, chunk)
+            for chunk in consecutive_groups(
+                parts, [sum(f.size_bytes for f in w.files) for w in parts], budget, months_per_chunk
+            )
+        ]
+        for trust, parts in per_trust.items()
+    }
 
 
 def months_between(first: date, last: date) -> list[date]:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.unavailable import skip_or_fail_in_ci
+
 # Isolate Prefect before anything imports it: its home, database and telemetry.
 _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="mhsip-test-prefect-"))
 os.environ.setdefault("PREFECT_HOME", str(_PREFECT_HOME))
@@ -51,7 +53,5 @@ def pg_url() -> str:
             conn.execute("SELECT 1")
     except Exception as exc:
         reason = f"PostgreSQL not reachable at {PG_URL}: {exc}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI requires PostgreSQL tests to run: {reason}")
-        pytest.skip(reason)
+        skip_or_fail_in_ci(reason, "PostgreSQL tests to run")
     return PG_URL

@@ -6,11 +6,12 @@ throw-away PostgreSQL cluster of the soak's own (restarted between and during ru
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.unavailable import skip_or_fail_in_ci
 
 pytestmark = pytest.mark.slow
 SOAK = Path(__file__).resolve().parents[2] / "benchmarks" / "soak.py"
@@ -33,10 +34,8 @@ def test_two_randomised_nights_equal_their_fault_free_reference(tmp_path: Path) 
 def test_nights_that_run_out_of_disk_equal_their_reference(tmp_path: Path) -> None:
     soak = _soak_module()
     reason = soak.tmpfs_unavailable()
-    if reason and os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI requires the full-disk soak: {reason}")
     if reason:
-        pytest.skip(reason)
+        skip_or_fail_in_ci(reason, "the full-disk soak")
     totals = soak.soak(nights=2, seed=7, trusts=["RJ8"], out=tmp_path, faults=("disk_full",))
     assert totals["nights"] == 2
     assert totals["divergences"] == 0
@@ -49,10 +48,8 @@ def test_randomised_nights_on_postgres_with_server_crashes_equal_their_reference
 ) -> None:
     soak = _soak_module()
     reason = soak.cluster_unavailable()
-    if reason and os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI requires the PostgreSQL soak: {reason}")
     if reason:
-        pytest.skip(reason)
+        skip_or_fail_in_ci(reason, "the PostgreSQL soak")
     # seed 3 draws a server crash during each night's nightly
     totals = soak.soak(nights=2, seed=3, trusts=["RJ8"], out=tmp_path, postgres=True)
     assert totals["nights"] == 2

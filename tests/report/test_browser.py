@@ -9,7 +9,6 @@ request a page starts (initiator "null" for a file:// page) fails the test.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.report.helpers import CHANGE_LABEL
+from tests.unavailable import skip_or_fail_in_ci
 
 pytestmark = pytest.mark.slow  # headless Chromium
 
@@ -29,9 +29,7 @@ def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
         reason = "Chromium not installed (Debian package `chromium`); browser test not run"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI requires the browser test: {reason}")
-        pytest.skip(reason)
+        skip_or_fail_in_ci(reason, "the browser test")
     return found
 
 

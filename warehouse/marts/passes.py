@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Final
 
+from mhsip.grouping import consecutive_groups
 from warehouse import queries
 from warehouse.reads import month_start
 from warehouse.session import Session
@@ -41,13 +42,4 @@ def group_months(
 ) -> list[list[date]]:  # fmt: skip
     """Consecutive groups of `months` of at most `max_months` months and `max_rows` rows (a
     month over `max_rows` alone); a month missing from `rows` holds none."""
-    passes: list[list[date]] = []
-    total = 0
-    for month in months:
-        size = rows.get(month, 0)
-        if not passes or len(passes[-1]) >= max_months or total + size > max_rows:
-            passes.append([])
-            total = 0
-        passes[-1].append(month)
-        total += size
-    return passes
+    return consecutive_groups(months, [rows.get(m, 0) for m in months], max_rows, max_months)
