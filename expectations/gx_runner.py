@@ -60,12 +60,15 @@ def _validation_definition(dataset: Dataset) -> Any:
     return _STATE[f"vd:{dataset}"]
 
 
+def warm_up() -> None:
+    """Build the context now (a compute worker process does it when it starts)."""
+    _validation_definition(DATASETS[0])
+
+
 def warm_up_in_background() -> None:
     """Build the context in a daemon thread: importing GX takes seconds, which a run overlaps
     with reading its first files instead of paying before its first validation."""
-    threading.Thread(
-        target=_validation_definition, args=(DATASETS[0],), name="gx-warm-up", daemon=True
-    ).start()
+    threading.Thread(target=warm_up, name="gx-warm-up", daemon=True).start()
 
 
 def run_suite(

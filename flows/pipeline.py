@@ -3,18 +3,20 @@
 The units of work (`PartitionWork`, `ChunkWork`) are in `flows.work`.
 
 Compute, in three steps that need no warehouse connection and hold pseudonymised data only, so
-they can run anywhere (a thread, or a Dask worker):
+they can run anywhere (a thread, a worker process, or a Dask worker):
 - `check_chunk`: archive, read, pseudonymise, derive, file rules (in month order: the history);
 - `validate_chunks`: row rules (GX) for the chunks of every trust at once, one run per dataset;
 - `finish_chunk`: standardise, each file's outcome.
-Then the load (`flows.load_stage`): the lake partitions, written where the chunk was finished,
-then the warehouse partitions in one transaction, in the flow's process, which holds the
-warehouse. The order the chunks run in is `flows.waves`.
+`compute_wave` does the three over a wave of chunks, then writes each chunk's lake partitions
+where it was computed. The warehouse load (`flows.load_stage`) follows in the flow's process,
+which holds the warehouse, one transaction a chunk. The order the chunks run in is
+`flows.waves`.
 Idempotent: the same bytes give the same submission ids, facts and quarantine rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -24,6 +26,7 @@ from expectations.findings import Finding
 from expectations.row_warnings import unmapped_code_findings, withheld_findings
 from expectations.trust_history import TrustHistory
 from expectations.validate import RowValidation, validate_parts
+from flows.load_stage import write_lake
 from flows.outcomes import loaded, rejected
 from flows.work import ChunkWork, ComputeContext, PartitionResult, PartitionWork
 from landing.fetch import fetch
@@ -52,6 +55,68 @@ def process_chunk(
     """
     checked = check_chunk(chunk, ctx, history)
     return finish_chunk(checked, validate_chunks([checked], ctx)[0], ctx), checked.history
+
+
+@dataclass
+class ChunkOutcome:
+    """A chunk computed and its lake partitions written (`partitions`), or why not (`error`);
+    and its trust's history after it, where the trust's next chunk starts."""
+
+    chunk: ChunkWork
+    history: TrustHistory
+    partitions: list[PartitionResult] | None = None
+    error: str | None = None
+
+    def for_next_wave(self) -> ChunkOutcome:
+        """What the trust's next chunk needs of this one: its history, or its failure."""
+        return replace(self, partitions=None)
+
+
+Before = Mapping[str, "TrustHistory | ChunkOutcome"]
+
+
+def compute_wave(
+    chunks: list[ChunkWork], before: Before, ctx: ComputeContext, lake_url: str
+) -> list[ChunkOutcome]:
+    """Every step but the warehouse load for a wave of chunks (at most one per trust): check
+    each chunk from its trust's `before` (the history, or the outcome of its previous chunk),
+    row rules for all of them at once, then standardise each and write its lake partitions.
+
+    Never raises for one chunk: a chunk that fails is returned with its `error`, so that the
+    other trusts go on; a trust whose previous chunk failed is not processed further (its
+    history would be wrong). Pure but for the archive and lake writes, so it runs in a thread,
+    a worker process or a Dask worker alike.
+    """
+    checked = [_check_after(chunk, ctx, before[chunk.trust_code]) for chunk in chunks]
+    validated = validate_wave(checked, ctx)
+    finished = zip(checked, validated, strict=True)
+    return [_finish_and_write(chunk, rows, ctx, lake_url) for chunk, rows in finished]
+
+
+def _check_after(
+    chunk: ChunkWork, ctx: ComputeContext, before: TrustHistory | ChunkOutcome
+) -> CheckedChunk:
+    history = before if isinstance(before, TrustHistory) else before.history
+    if isinstance(before, ChunkOutcome) and before.error is not None:
+        reason = f"not processed: the months before failed ({before.chunk.label})"
+        return CheckedChunk(chunk, [], history, error=reason)
+    try:
+        return check_chunk(chunk, ctx, history)
+    except Exception as exc:
+        return CheckedChunk(chunk, [], history, error=f"{type(exc).__name__}: {exc}")
+
+
+def _finish_and_write(
+    checked: CheckedChunk, validated: list[RowValidation] | str, ctx: ComputeContext, lake_url: str
+) -> ChunkOutcome:
+    if isinstance(validated, str):
+        return ChunkOutcome(checked.chunk, checked.history, error=validated)
+    try:
+        results = finish_chunk(checked, validated, ctx)
+        write_lake(results, lake_url)
+    except Exception as exc:
+        return ChunkOutcome(checked.chunk, checked.history, error=f"{type(exc).__name__}: {exc}")
+    return ChunkOutcome(checked.chunk, checked.history, results)
 
 
 @dataclass

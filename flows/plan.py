@@ -85,6 +85,29 @@ def chunk_by_trust(
     }
 
 
+def group_trusts(
+    chains: dict[str, list[ChunkWork]], groups: int
+) -> list[dict[str, list[ChunkWork]]]:
+    """The trusts split into at most `groups` groups of about equal input bytes (largest trust
+    first, each to the lightest group so far), each group's trusts in code order. A group is
+    computed in one task a wave (one worker process), so the groups are what runs in parallel.
+    A file of unknown size (from the raw archive) weighs 1, so those are split by count.
+    """
+    sizes = {
+        trust: sum(
+            max(f.size_bytes, 1) for chunk in chunks for w in chunk.partitions for f in w.files
+        )
+        for trust, chunks in chains.items()
+    }
+    loads = [0] * max(1, min(groups, len(chains)))
+    members: list[list[str]] = [[] for _ in loads]
+    for trust in sorted(chains, key=lambda t: (-sizes[t], t)):
+        lightest = loads.index(min(loads))
+        loads[lightest] += sizes[trust]
+        members[lightest].append(trust)
+    return [{trust: chains[trust] for trust in sorted(group)} for group in members if group]
+
+
 def months_between(first: date, last: date) -> list[date]:
     months, current = [], first.replace(day=1)
     while current <= last:

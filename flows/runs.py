@@ -3,6 +3,9 @@ partitions, finish the run."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from prefect import Flow, State, get_run_logger
@@ -11,6 +14,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from expectations.gx_runner import warm_up_in_background
 from flows import artifacts
+from flows.compute_pool import ComputePool, compute_pool, processes_for
 from flows.plan import chunk_by_trust
 from flows.run_context import (  # re-exported: the flows and tests import them from here
     BUSY,
@@ -82,12 +86,30 @@ def task_runner(settings: Settings) -> Any:
                 "env": {"PREFECT_API_URL": api} if api else {},
             }
         )  # fmt: skip
-    return ThreadPoolTaskRunner(max_workers=settings.max_workers)
+    # A wave's tasks wait on worker processes, and two waves are in flight: a thread for each.
+    processes = settings.compute_processes or os.cpu_count() or 1
+    return ThreadPoolTaskRunner(max_workers=max(settings.max_workers, 2 * processes))
 
 
 def with_settings(flow_fn: Flow, settings: Settings) -> Flow:
     """The flow with its task runner chosen by MHSIP_TASK_RUNNER / MHSIP_MAX_WORKERS."""
     return flow_fn.with_options(task_runner=task_runner(settings))
+
+
+@contextmanager
+def _compute_pool(
+    settings: Settings, works: list[PartitionWork]
+) -> Iterator[tuple[ComputePool | None, int]]:
+    """Where the waves compute, and in how many groups of trusts: a group per worker process
+    (`flows.compute_pool`), per Dask worker, or one in this process's task threads."""
+    if settings.task_runner == "dask":
+        yield None, settings.max_workers
+        return
+    files = sum(len(w.files) for w in works)
+    with compute_pool(processes_for(settings.compute_processes, files)) as pool:
+        if pool is None and works:
+            warm_up_in_background()  # validation runs in this process, after the first reads
+        yield pool, pool.processes if pool is not None else 1
 
 
 def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]) -> RunReport:
@@ -106,10 +128,11 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
         if progress_listener is not None:
             progress_listener.advance(work, error is None)
 
-    if works and run.settings.task_runner == "threads":
-        warm_up_in_background()  # validation runs in this process, after the first reads
     chains = chunk_by_trust(works, run.settings.chunk_months, run.settings.chunk_bytes)
-    report.files = run_waves(chains, run.compute, run.warehouse, run.settings.lake_url, on_done)
+    with _compute_pool(run.settings, works) as (pool, groups):
+        report.files = run_waves(
+            chains, run.compute, run.warehouse, run.settings.lake_url, on_done, groups, pool
+        )
     failpoint("after_commit_before_marts")
     # Trust-months loaded by this run, plus any a killed run loaded but never refreshed.
     touched = sorted(

@@ -83,6 +83,13 @@ class Settings(BaseSettings):
         description="input bytes of one trust per compute task, at most"
         " (bounds memory at any scale; a larger month alone)",
     )
+    compute_processes: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="worker processes computing a run's waves under the thread runner: 0 = one"
+        " per core when the run has enough files to pay for starting them, 1 = none",
+    )
     task_runner: Literal["threads", "dask"] = Field(
         "threads", description="where chunks compute: threads, or a Dask cluster (the dask extra)"
     )

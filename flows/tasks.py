@@ -15,11 +15,10 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from expectations.trust_history import TrustHistory
-from expectations.validate import RowValidation
-from flows.load_stage import write_lake
+from flows.compute_pool import ComputePool
 from flows.outcomes import FileSummary
-from flows.pipeline import CheckedChunk, check_chunk, finish_chunk, validate_wave
-from flows.work import ChunkWork, ComputeContext, PartitionResult, PartitionWork
+from flows.pipeline import ChunkOutcome, compute_wave
+from flows.work import ChunkWork, ComputeContext, PartitionWork
 from landing.collect.run import as_landing_problems, collect_all, summary
 from landing.collect.sources import Sources
 from landing.scan import LandingProblem, SubmissionFile, scan_landing
@@ -64,53 +63,32 @@ class ChunkFailedError(RuntimeError):
     processes where some exceptions cannot)."""
 
 
-@task(name="check-files", cache_policy=NO_CACHE, task_run_name="{chunk.trust_code}-check")
-def check_task(
-    chunk: ChunkWork, ctx: ComputeContext, before: CheckedChunk | TrustHistory
-) -> CheckedChunk:
-    """Check a chunk from the history its trust's previous chunk left (`before`).
-
-    Never raises: a failure is returned as the chunk's `error`, because the wave's validation
-    depends on every trust's chunk and one trust's failure must not stop the others. A trust's
-    later chunks are not prepared once one has failed (their history would be wrong).
-    Validation failures are outcomes, not exceptions, so the compute tasks never retry.
-    """
-    history = before if isinstance(before, TrustHistory) else before.history
-    if isinstance(before, CheckedChunk) and before.error is not None:
-        reason = f"not processed: the months before failed ({before.chunk.label})"
-        return CheckedChunk(chunk, [], history, error=reason)
-    try:
-        return check_chunk(chunk, ctx, history)
-    except Exception as exc:
-        get_run_logger().exception("%s could not be prepared", chunk.label)
-        return CheckedChunk(chunk, [], history, error=f"{type(exc).__name__}: {exc}")
-
-
-@task(name="validate-rows", cache_policy=NO_CACHE)
-def validate_task(
-    prepared: list[CheckedChunk], ctx: ComputeContext
-) -> list[list[RowValidation] | str]:
-    """Row rules for a whole wave, one GX suite run per dataset for every trust."""
-    return validate_wave(prepared, ctx)
-
-
-@task(name="finish-chunk", cache_policy=NO_CACHE)
-def finish_task(
-    prepared: CheckedChunk,
-    wave: list[list[RowValidation] | str],
-    position: int,
+@task(name="compute-wave", cache_policy=NO_CACHE, task_run_name="wave-{number}-{group}")
+def wave_task(
+    chunks: list[ChunkWork],
+    before: list[ChunkOutcome] | dict[str, TrustHistory],
     ctx: ComputeContext,
     lake_url: str,
-) -> list[PartitionResult]:
-    """Standardise the chunk (its validations are `wave[position]`), then write its lake
-    partitions here, where it was computed; the flow loads the warehouse after, so the lake
-    stays first. Raises ChunkFailedError when the chunk could not be prepared or validated."""
-    validated = wave[position]
-    if isinstance(validated, str):
-        raise ChunkFailedError(validated)
-    results = finish_chunk(prepared, validated, ctx)
-    write_lake(results, lake_url)
-    return results
+    pool: ComputePool | None,
+    number: int,
+    group: int,
+) -> list[ChunkOutcome]:
+    """One group of trusts' chunks of wave `number`: everything but the warehouse load
+    (`flows.pipeline.compute_wave`), in a worker process of `pool`, or here without one.
+
+    `before` is the group's previous wave (its outcomes) or, for the first, each trust's
+    history from the warehouse. Never raises for one chunk: a failed chunk is an outcome with
+    its error, so the group's other trusts go on. Validation failures are outcomes, not
+    exceptions, so this task never retries.
+    """
+    histories: dict[str, TrustHistory | ChunkOutcome] = (
+        {o.chunk.trust_code: o.for_next_wave() for o in before}
+        if isinstance(before, list)
+        else dict(before)
+    )
+    if pool is None:
+        return compute_wave(chunks, histories, ctx, lake_url)
+    return pool.run(compute_wave, chunks, histories, ctx, lake_url)
 
 
 @task(name="refresh-marts", cache_policy=NO_CACHE, retries=1)

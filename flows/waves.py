@@ -1,14 +1,13 @@
-"""The wave scheduler: every trust's chunks, computed in waves on the task runner and loaded
-here as they come back.
+"""The wave scheduler: every trust's chunks, computed in waves and loaded here as they come
+back.
 
-Wave k holds each trust's k-th chunk. All the compute runs on the task runner (threads, or Dask
-workers), chained by futures so that the data stays where it was computed and only the facts
-come back to this process:
-  check (per trust; from the previous chunk's history) → validate (the whole wave: one GX run
-  per dataset for every trust, its fixed cost paid once a wave, not once a trust) → finish (per
-  trust: standardise, write the lake partitions).
-This process, which holds the warehouse, loads each finished chunk in one transaction as it
-comes back. The next wave is submitted before this one is collected, so its compute overlaps
+Wave k holds each trust's k-th chunk. The trusts are split into groups of about equal bytes
+(`flows.plan.group_trusts`), one per worker process (`flows.compute_pool`), or per Dask worker;
+each group's part of a wave is one task (`flows.tasks.wave_task`): check, validate (one GX run
+per dataset for the group's trusts), standardise and write the lake. So Prefect tracks a few
+tasks a wave, not one per trust and step, and the GIL does not serialise the compute.
+This process, which holds the warehouse, loads each chunk of a finished group in one
+transaction. The next wave is submitted before this one is collected, so its compute overlaps
 these loads; at most two waves are in flight, which bounds memory.
 
 A chunk that fails (compute, or a load whose transaction rolled back) is reported; its trust's
@@ -27,16 +26,19 @@ from prefect import get_run_logger
 from prefect.futures import PrefectFuture, as_completed
 
 from expectations.trust_history import TrustHistory
+from flows.compute_pool import ComputePool
 from flows.load_stage import load_chunk
 from flows.outcomes import FileSummary
-from flows.tasks import ChunkFailedError, check_task, finish_task, validate_task
+from flows.pipeline import ChunkOutcome
+from flows.plan import group_trusts
+from flows.tasks import ChunkFailedError, wave_task
 from flows.work import ChunkWork, ComputeContext, PartitionWork
 from warehouse.reads import trust_history
 from warehouse.store import Warehouse
 
 T = TypeVar("T")
 DoneCallback = Callable[[PartitionWork, list[FileSummary] | None, BaseException | None], None]
-Finishing = dict[PrefectFuture, ChunkWork]
+Computing = dict[PrefectFuture, list[ChunkWork]]
 
 
 def waves_of(chains: dict[str, list[ChunkWork]]) -> list[list[ChunkWork]]:
@@ -51,13 +53,18 @@ def run_waves(
     warehouse: Warehouse,
     lake_url: str,
     on_done: DoneCallback,
+    groups: int = 1,
+    pool: ComputePool | None = None,
 ) -> list[FileSummary]:
-    """Process every trust's chunks in waves; each file's summary, in the order loaded."""
-    return _Waves(chains, ctx, warehouse, lake_url, on_done).run()
+    """Process every trust's chunks in waves, `groups` tasks a wave (in `pool`'s worker
+    processes, or in the task runner's threads or workers); each file's summary, in the order
+    loaded."""
+    return _Waves(chains, ctx, warehouse, lake_url, on_done, groups, pool).run()
 
 
 class _Waves:
-    """One run's waves: what each trust's next chunk starts from, and which trusts stopped."""
+    """One run's waves: each group's previous wave (where its trusts' next chunks start), and
+    which trusts stopped."""
 
     def __init__(
         self,
@@ -66,70 +73,88 @@ class _Waves:
         warehouse: Warehouse,
         lake_url: str,
         on_done: DoneCallback,
+        groups: int,
+        pool: ComputePool | None,
     ) -> None:
-        self.waves = waves_of(chains)
+        trusts = group_trusts(chains, groups)
+        self.groups = [waves_of(group) for group in trusts]
+        self.count = max((len(waves) for waves in self.groups), default=0)
         self.ctx, self.warehouse, self.lake_url, self.on_done = ctx, warehouse, lake_url, on_done
-        self.before: dict[str, PrefectFuture | TrustHistory] = {
-            trust: trust_history(warehouse, trust) for trust in chains
-        }
+        self.pool = pool
+        self.before: list[PrefectFuture | dict[str, TrustHistory]] = [
+            {trust: trust_history(warehouse, trust) for trust in group} for group in trusts
+        ]
         self.stopped: set[str] = set()
         self.results: list[FileSummary] = []
         self.logger = get_run_logger()
 
     def run(self) -> list[FileSummary]:
-        finishing = self.submit(self.waves[0]) if self.waves else {}
-        for number in range(1, len(self.waves) + 1):
+        computing = self.submit(0) if self.count else {}
+        for number in range(1, self.count + 1):
             clock = _Clock()
             with clock("submitting"):
-                following = self.submit(self.waves[number]) if number < len(self.waves) else {}
-            self.collect(finishing, clock)
-            self.logger.info(
-                "wave %d of %d (%d chunks): %s", number, len(self.waves), len(finishing), clock
-            )
-            finishing = following
+                following = self.submit(number) if number < self.count else {}
+            chunks = sum(len(wave) for wave in computing.values())
+            self.collect(computing, clock)
+            self.logger.info("wave %d of %d (%d chunks): %s", number, self.count, chunks, clock)
+            computing = following
         return self.results
 
-    def submit(self, wave: list[ChunkWork]) -> Finishing:
-        """Chain the wave's tasks: check per trust → validate the wave → finish per trust.
-        A trust already failed is not computed further (nor its lake written) in this run."""
-        for chunk in (c for c in wave if c.trust_code in self.stopped):
-            self.not_processed(chunk)
-        wave = [c for c in wave if c.trust_code not in self.stopped]
-        if not wave:
-            return {}
-        # Futures passed as arguments reach the task as their results (Prefect resolves them,
-        # and on Dask the data moves between workers, not through this process); the type
-        # checker sees the declared parameter types, hence the ignores.
-        ctx, before = self.ctx, self.before
-        checked = [check_task.submit(c, ctx, before[c.trust_code]) for c in wave]  # type: ignore[arg-type]
-        before.update((c.trust_code, f) for c, f in zip(wave, checked, strict=True))
-        validated = validate_task.submit(checked, ctx)  # type: ignore[arg-type]
-        return {
-            finish_task.submit(future, validated, position, ctx, self.lake_url): chunk  # type: ignore[call-overload]
-            for position, (chunk, future) in enumerate(zip(wave, checked, strict=True))
-        }
-
-    def collect(self, finishing: Finishing, clock: _Clock) -> None:
-        """Load each finished chunk of a wave in one transaction as it comes back."""
-        for future in clock.timed("waiting", as_completed(list(finishing))):
-            chunk = finishing[future]
-            if chunk.trust_code in self.stopped:  # failed after this chunk was submitted
-                self.not_processed(chunk)
+    def submit(self, number: int) -> Computing:
+        """Each group's task for wave `number`, from the group's previous wave. A trust already
+        failed is not computed further (nor its lake written) in this run."""
+        computing: Computing = {}
+        for g, waves in enumerate(self.groups):
+            if number >= len(waves):
                 continue
+            for chunk in (c for c in waves[number] if c.trust_code in self.stopped):
+                self.not_processed(chunk)
+            wave = [c for c in waves[number] if c.trust_code not in self.stopped]
+            if not wave:
+                continue
+            # A future passed as an argument reaches the task as its result (Prefect waits for
+            # it); the type checker sees the declared parameter type, hence the ignore.
+            before = self.before[g]
+            future = wave_task.submit(
+                wave, before, self.ctx, self.lake_url, self.pool, number + 1, g + 1  # type: ignore[arg-type]
+            )  # fmt: skip
+            self.before[g] = future
+            computing[future] = wave
+        return computing
+
+    def collect(self, computing: Computing, clock: _Clock) -> None:
+        """Load each chunk of a finished group in one transaction, as the groups come back."""
+        for future in clock.timed("waiting", as_completed(list(computing))):
+            wave = computing[future]
             try:
                 with clock("receiving"):
-                    partitions = future.result()
-                with clock("loading"):
-                    loaded = load_chunk(partitions, self.warehouse)
-            except Exception as exc:
-                # compute or the lake write failed, or the load's transaction rolled back
-                self.fail(chunk, exc)
+                    outcomes: list[ChunkOutcome] = future.result()
+            except Exception as exc:  # the task itself failed (a worker process died)
+                for chunk in wave:
+                    self.fail(chunk, exc)
                 continue
-            with clock("reporting"):
-                for result, summaries in zip(partitions, loaded, strict=True):
-                    _log(summaries)
-                    self.results.extend(summaries)
-                    self.on_done(result.work, summaries, None)
+            for outcome in outcomes:
+                self.load(outcome, clock)
+
+    def load(self, outcome: ChunkOutcome, clock: _Clock) -> None:
+        chunk = outcome.chunk
+        if chunk.trust_code in self.stopped:  # failed after this chunk was submitted
+            self.not_processed(chunk)
+            return
+        if outcome.partitions is None:
+            self.fail(chunk, ChunkFailedError(outcome.error or "not computed"))
+            return
+        try:
+            with clock("loading"):
+                loaded = load_chunk(outcome.partitions, self.warehouse)
+        except Exception as exc:  # the load's transaction rolled back
+            self.fail(chunk, exc)
+            return
+        with clock("reporting"):
+            for result, summaries in zip(outcome.partitions, loaded, strict=True):
+                _log(summaries)
+                self.results.extend(summaries)
+                self.on_done(result.work, summaries, None)
 
     def fail(self, chunk: ChunkWork, exc: BaseException) -> None:
         self.logger.error("%s failed: %s", chunk.label, exc)

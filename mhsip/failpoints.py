@@ -2,7 +2,9 @@
 
 `MHSIP_FAILPOINT=<name>[:<n>]` makes the n-th (default first) pass through `failpoint(name)`
 act: `MHSIP_FAILPOINT_ACTION=kill` (default) sends SIGKILL to this process, as a crash or an
-OOM kill would; `raise` raises `InjectedFault`. With the variable unset this is one dict lookup.
+OOM kill would (from a compute worker process, to the run's process first: the run dies, as a
+crash of the machine would kill it; the n-th pass is then counted per process); `raise` raises
+`InjectedFault`. With the variable unset this is one dict lookup.
 Used by the crash-safety and fault-injection tests; never set in production.
 """
 
@@ -42,4 +44,7 @@ def failpoint(name: str) -> None:
         return
     if os.environ.get("MHSIP_FAILPOINT_ACTION", "kill") == "raise":
         raise InjectedFault(f"injected fault at {name}")
+    run_pid = os.environ.get("MHSIP_RUN_PID")  # in a compute worker: the run dies, as a whole
+    if run_pid and int(run_pid) != os.getpid():
+        os.kill(int(run_pid), signal.SIGKILL)
     os.kill(os.getpid(), signal.SIGKILL)
