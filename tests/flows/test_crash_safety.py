@@ -69,6 +69,21 @@ def test_killed_run_converges_on_the_next_run(clean_run, tmp_path, failpoint) ->
     assert lake_digest(home / "lake") == expected_lake
 
 
+@pytest.mark.parametrize("failpoint", ["after_archive", "after_lake_write:2"])
+def test_a_run_killed_in_a_compute_worker_dies_whole_and_converges(
+    clean_run, tmp_path, failpoint
+) -> None:
+    """A worker process killed mid-compute takes the run with it (as a crash of the machine
+    would), never a half-finished run that goes on; the next run converges."""
+    landing, expected_tables, expected_lake = clean_run
+    home = tmp_path / "home"
+    workers = {"MHSIP_COMPUTE_PROCESSES": "2", "MHSIP_CHUNK_MONTHS": "1"}  # 3 waves of 2 groups
+    assert run_nightly(home, landing, MHSIP_FAILPOINT=failpoint, **workers) == -signal.SIGKILL
+    assert run_nightly(home, landing, **workers) == 0
+    assert_same_tables(expected_tables, snapshot(db_path(home)))
+    assert lake_digest(home / "lake") == expected_lake
+
+
 def test_a_trust_whose_chunk_fails_stops_alone_and_the_next_run_converges(
     clean_run, tmp_path
 ) -> None:
