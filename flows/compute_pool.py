@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -81,6 +83,15 @@ def compute_pool(processes: int) -> Iterator[ComputePool | None]:
 
 def _start_worker(run_pid: int) -> None:
     os.environ[RUN_PID_VARIABLE] = str(run_pid)
+    threading.Thread(target=_exit_with_the_run, args=(run_pid,), daemon=True).start()
     from expectations.gx_runner import warm_up
 
     warm_up()
+
+
+def _exit_with_the_run(run_pid: int) -> None:
+    """A worker whose run was killed (SIGKILL, the OOM killer) would otherwise live on, idle,
+    holding its memory: it exits within a second of its parent."""
+    while os.getppid() == run_pid:
+        time.sleep(1)
+    os._exit(1)

@@ -6,7 +6,9 @@ Real subprocesses (`python -m mhsip nightly`) killed by the failpoints in mhsip/
 
 from __future__ import annotations
 
+import os
 import signal
+import time
 from datetime import date
 from pathlib import Path
 
@@ -78,10 +80,37 @@ def test_a_run_killed_in_a_compute_worker_dies_whole_and_converges(
     landing, expected_tables, expected_lake = clean_run
     home = tmp_path / "home"
     workers = {"MHSIP_COMPUTE_PROCESSES": "2", "MHSIP_CHUNK_MONTHS": "1"}  # 3 waves of 2 groups
-    assert run_nightly(home, landing, MHSIP_FAILPOINT=failpoint, **workers) == -signal.SIGKILL
+    log = tmp_path / "killed.log"
+    proc = start_cli(["nightly"], home, landing, log, MHSIP_FAILPOINT=failpoint, **workers)
+    try:
+        assert proc.wait(timeout=300) == -signal.SIGKILL, log.read_text(errors="replace")[-3000:]
+        deadline = time.monotonic() + 10  # the other worker exits within a second of the run
+        while _left_in_session(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert not _left_in_session(proc.pid), "a worker outlived its killed run"
+    finally:
+        finish_cli(proc)
     assert run_nightly(home, landing, **workers) == 0
     assert_same_tables(expected_tables, snapshot(db_path(home)))
     assert lake_digest(home / "lake") == expected_lake
+
+
+def _left_in_session(session: int) -> list[int]:
+    """Processes still alive in the run's session, but for its leftover Prefect server (its own
+    process, stopped by `finish_cli`)."""
+    left = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getsid(int(entry.name)) != session:
+                continue
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+        if b"multiprocessing" in command:
+            left.append(int(entry.name))
+    return left
 
 
 def test_a_trust_whose_chunk_fails_stops_alone_and_the_next_run_converges(
