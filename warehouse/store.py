@@ -26,7 +26,6 @@ import pandas as pd
 
 from transforms.trust_config import Registry
 from warehouse import queries, reads
-from warehouse.marts import refresh
 from warehouse.partition_load import PartitionLoad
 from warehouse.partition_writes import apply_partitions
 from warehouse.schema import etl_archive_access
@@ -80,12 +79,17 @@ class Warehouse(ABC):
             apply_partitions(session, loads)
 
     def refresh_dimensions(self, registry: Registry) -> None:
+        from warehouse.marts import refresh  # here: the marts import scipy (~1 s), which a
+        # nightly with nothing new never needs
+
         with self._transaction() as session:
             refresh.refresh_dimensions(session, registry)
 
     def refresh_marts(self, partitions: Iterable[tuple[str, date]] | None) -> None:
         """Recompute marts for the touched (trust, month)s and their months' `ALL` rows; None
         rebuilds everything, with identical results."""
+        from warehouse.marts import refresh
+
         with self._transaction() as session:
             refresh.refresh_marts(session, None if partitions is None else list(partitions))
 

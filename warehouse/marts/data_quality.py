@@ -53,20 +53,34 @@ SELECT trust_code, reporting_month, dataset, submission_id, rows_received
 FROM etl_submission WHERE status = 'loaded' AND reporting_month IN ({months})"""
 
 
+def item_counts(
+    facts: pd.DataFrame, items: dict[str, Item]
+) -> dict[tuple[object, str], tuple[int, int]]:
+    """(submission, item) -> (valid and complete, defaults) over the rows `facts` holds of each
+    submission: counted column by column over every file at once, not file by file."""
+    counts: dict[tuple[object, str], tuple[int, int]] = {}
+    for name, (column, valid, defaults, _) in items.items():
+        values = facts[column]
+        text = values[values.notna()].astype(str)
+        ok = text if valid is None else text[text.isin(valid)]
+        submission = facts["submission_id"]
+        ok_by = ok.groupby(submission.loc[ok.index], sort=False).size()
+        is_default = ok.isin(defaults)
+        default_by = ok[is_default].groupby(submission.loc[ok.index[is_default]], sort=False).size()
+        for sid, n in ok_by.items():
+            counts[(sid, name)] = (int(n), int(default_by.get(sid, 0)))
+    return counts
+
+
 def item_rows(loaded: pd.DataFrame, facts: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per (loaded file, data item): the DQMI inputs and the item score (percent)."""
     rows = []
-    by_file: dict[str, dict[object, pd.DataFrame]] = {
-        d: dict(tuple(f.groupby("submission_id", sort=False))) for d, f in facts.items()
-    }
+    counted = {d: item_counts(f, ITEMS[d]) for d, f in facts.items()}
     for sub in loaded.itertuples(index=False):
         dataset = str(sub.dataset)
-        mine = by_file[dataset].get(str(sub.submission_id), facts[dataset].iloc[:0])
-        for name, (column, valid, defaults, threshold) in ITEMS[dataset].items():
-            values = mine[column].dropna().astype(str)
-            ok = values if valid is None else values[values.isin(valid)]
-            counts = ItemCounts(int(str(sub.rows_received)), len(ok), int(ok.isin(defaults).sum()),
-                                threshold)  # fmt: skip
+        for name, (_, _, _, threshold) in ITEMS[dataset].items():
+            ok, defaults = counted[dataset].get((str(sub.submission_id), name), (0, 0))
+            counts = ItemCounts(int(str(sub.rows_received)), ok, defaults, threshold)
             score = item_score(counts)
             rows.append({
                 "trust_code": sub.trust_code, "reporting_month": month_start(sub.reporting_month),
@@ -111,11 +125,15 @@ def refresh_data_quality(session: Session, touched: set[tuple[str, date]] | None
             session.execute(f"DELETE FROM {table.name}")
     else:
         months = sorted({m for _, m in touched})
+        by_trust: dict[str, list[date]] = {}
         for trust, month in sorted(touched):
+            by_trust.setdefault(trust, []).append(month)
+        for trust, trust_months in by_trust.items():  # a statement a trust, not a trust-month
             for table in (mart_data_quality, mart_data_quality_score):
                 session.execute(
-                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month = ?",
-                    [trust, month],
+                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month IN"
+                    f" ({queries.placeholders(len(trust_months))})",
+                    [trust, *trust_months],
                 )
     for group in month_passes(session, months):  # memory bounded by a pass, as the other marts
         _refresh_months(session, group, touched)

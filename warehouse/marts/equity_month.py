@@ -34,6 +34,7 @@ from warehouse.marts.trust_month import (
     completeness,
     distinct_interventions,
     per_1000,
+    rows_in,
 )
 from warehouse.schema import ALL_TRUSTS, column_names, mart_equity_month
 
@@ -122,9 +123,7 @@ def _cells(ri: pd.DataFrame, stays: pd.DataFrame, trust: str | None) -> pd.DataF
 
 
 def _only(frame: pd.DataFrame, keep: set[tuple[str, object]]) -> pd.DataFrame:
-    months = pd.to_datetime(frame["reporting_month"]).dt.date
-    mask = [(t, m) in keep for t, m in zip(frame["trust_code"], months, strict=True)]
-    return frame.loc[np.array(mask, dtype=bool)]
+    return frame.loc[rows_in(frame, keep)]
 
 
 def _apply_completeness(cells: pd.DataFrame, state: pd.DataFrame) -> pd.DataFrame:

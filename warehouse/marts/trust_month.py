@@ -88,6 +88,20 @@ def _month_keys(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _distinct_month_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """`_month_keys` of each (trust, month) once, in order of first appearance."""
+    return _month_keys(frame[KEYS].drop_duplicates())
+
+
+def rows_in(frame: pd.DataFrame, keep: set[tuple[str, object]]) -> np.ndarray:
+    """Boolean mask: the rows whose (trust, month as a date) is in `keep`. Decided once per
+    distinct trust-month, not once per row."""
+    keys = frame[KEYS]
+    group = keys.groupby(KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    wanted = [tuple(k) in keep for k in _distinct_month_keys(keys).to_numpy()]
+    return np.array(wanted, dtype=bool)[group]
+
+
 def completeness(
     submissions: pd.DataFrame, interventions: pd.DataFrame, stays: pd.DataFrame
 ) -> pd.DataFrame:
@@ -101,12 +115,15 @@ def completeness(
     subs["reporting_month"] = pd.to_datetime(subs["reporting_month"]).dt.date
     loaded = subs[subs["is_loaded"].astype(bool)]
     keys = pd.concat(
-        [_month_keys(subs), _month_keys(interventions), _month_keys(stays)], ignore_index=True
+        [_month_keys(subs), _distinct_month_keys(interventions), _distinct_month_keys(stays)],
+        ignore_index=True,
     ).drop_duplicates(ignore_index=True)
 
     def has(dataset: str, facts: pd.DataFrame) -> pd.Series:
         rows = loaded[loaded["dataset"] == dataset][KEYS]
-        known = set(map(tuple, rows.to_numpy())) | set(map(tuple, _month_keys(facts).to_numpy()))
+        known = set(map(tuple, rows.to_numpy())) | set(
+            map(tuple, _distinct_month_keys(facts).to_numpy())
+        )
         return pd.Series([tuple(k) in known for k in keys.to_numpy()], index=keys.index)
 
     ri, ws = has(RI, interventions), has(WS, stays)
@@ -120,7 +137,7 @@ def completeness(
             strict=True,
         )
     }
-    fact_keys = set(map(tuple, _month_keys(interventions).to_numpy()))
+    fact_keys = set(map(tuple, _distinct_month_keys(interventions).to_numpy()))
     nil = pd.Series(
         [
             (t, m) not in fact_keys and pd.notna(received.get((t, m))) and received[(t, m)] == 0
@@ -251,8 +268,7 @@ def _collaborative_rows(
     keep = set(map(tuple, measured.to_numpy()))
 
     def only_measured(frame: pd.DataFrame) -> pd.DataFrame:
-        keys = _month_keys(frame).to_numpy()
-        return frame.loc[np.array([tuple(k) in keep for k in keys], dtype=bool)]
+        return frame.loc[rows_in(frame, keep)]
 
     ri_in, stays_in = only_measured(ri), only_measured(stays)
     months = pd.DataFrame({"reporting_month": sorted(set(state["reporting_month"]))})
