@@ -11,6 +11,12 @@ Workers are spawned, not forked (the flow's process has Prefect's and DuckDB's t
 fork would copy mid-flight), and each builds its Great Expectations context once, when it starts.
 A worker that dies (the OOM killer) fails the waves it was computing; the run reports their
 trust-months and the next run retries them.
+
+A worker takes several seconds to start (its interpreter, pandas, pyarrow, GX's import and
+context). The nightly knows from its survey (`flows.quiet_nightly`) how many files it will
+process before it starts Prefect's temporary server, so it starts the pool then
+(`start_early`): the workers start while the server does, and the run's `compute_pool` takes
+that pool instead of starting its own.
 """
 
 from __future__ import annotations
@@ -53,6 +59,15 @@ class ComputePool:
 
     def run(self, fn: Callable[..., T], *args: object) -> T:
         """`fn(*args)` in a worker; its result (or exception) here."""
+        return self._started().submit(fn, *args).result()
+
+    def spawn(self) -> None:
+        """Start every worker now, without waiting for them (each spawns on its first call)."""
+        executor = self._started()
+        for _ in range(self.processes):
+            executor.submit(os.getpid)
+
+    def _started(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 self.processes,
@@ -60,7 +75,7 @@ class ComputePool:
                 initializer=_start_worker,
                 initargs=(os.getpid(),),
             )
-        return self._executor.submit(fn, *args).result()
+        return self._executor
 
     def close(self) -> None:
         if self._executor is not None:
@@ -68,13 +83,36 @@ class ComputePool:
             self._executor = None
 
 
+_early: list[ComputePool] = []  # at most one: the pool `start_early` started
+
+
+def start_early(processes: int) -> None:
+    """Start a pool of `processes` workers now, for the run about to start (none for <= 1)."""
+    discard_early()
+    if processes > 1:
+        pool = ComputePool(processes)
+        pool.spawn()
+        _early.append(pool)
+
+
+def discard_early() -> None:
+    """Stop the early pool if no run took it (the run failed before its waves)."""
+    while _early:
+        _early.pop().close()
+
+
 @contextmanager
 def compute_pool(processes: int) -> Iterator[ComputePool | None]:
-    """A pool for the run's waves, or None to compute in this process (`processes` <= 1)."""
+    """A pool for the run's waves, or None to compute in this process (`processes` <= 1); the
+    early pool when it has as many workers."""
+    early = _early.pop() if _early else None
+    if early is not None and early.processes != processes:
+        early.close()
+        early = None
     if processes <= 1:
         yield None
         return
-    pool = ComputePool(processes)
+    pool = early or ComputePool(processes)
     try:
         yield pool
     finally:

@@ -17,6 +17,7 @@ warehouse whether anything needs processing, with no Prefect server or flow run:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flows.alerts import alerting
 from flows.plan import changed_files
@@ -35,8 +36,12 @@ def needs_collecting(settings: Settings) -> bool:
     return bool(load_sources(settings.sources_path, load_registry(settings.config_dir)).sources)
 
 
-def quiet_nightly(settings: Settings, trusts: list[str] | None = None) -> dict | None:
-    """The nightly's summary when there is nothing to process; None when the flow must run.
+def quiet_nightly(
+    settings: Settings, trusts: list[str] | None = None,
+    on_work: Callable[[int], None] | None = None,
+) -> dict | None:  # fmt: skip
+    """The nightly's summary when there is nothing to process; None when the flow must run,
+    after calling `on_work` with the number of new or changed files the survey found.
 
     The caller has checked the settings (`flows.preflight.check_settings`). An error while
     surveying propagates, and the caller runs the flow, which meets it again and reports it as
@@ -50,7 +55,10 @@ def quiet_nightly(settings: Settings, trusts: list[str] | None = None) -> dict |
             files, problems = scan_landing(
                 settings.landing_url, run.registry, trusts, max_file_bytes=settings.max_file_bytes
             )
-            if changed_files(files, run.warehouse.latest_submissions()):
+            changed = changed_files(files, run.warehouse.latest_submissions())
+            if changed:
+                if on_work is not None:
+                    on_work(len(changed))
                 return None
             if run.warehouse.pending_mart_partitions():
                 return None

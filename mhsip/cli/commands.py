@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -126,24 +126,40 @@ def run_nightly(settings: Settings, trusts: list[str] | None) -> dict:
     """The nightly flow, unless the landing scan and the warehouse say nothing needs it
     (`flows.quiet_nightly`): then the same summary, messages and exit codes, with no Prefect
     server or flow run paid for."""
-    registry_or_fail(settings)  # a configuration error fails here, before Prefect starts
-    result = _quiet_nightly(settings, trusts)
-    if result is None:
-        from flows.nightly import nightly_flow
-        from serving import temporary_api
+    from flows import compute_pool
 
-        temporary_api.start_in_background()
-        result = _run_flow(nightly_flow, settings, trusts=trusts)
+    registry_or_fail(settings)  # a configuration error fails here, before Prefect starts
+    try:
+        result = _quiet_nightly(settings, trusts, lambda files: _start_workers(settings, files))
+        if result is None:
+            from flows.nightly import nightly_flow
+            from serving import temporary_api
+
+            temporary_api.start_in_background()
+            result = _run_flow(nightly_flow, settings, trusts=trusts)
+    finally:
+        compute_pool.discard_early()  # the run took it, or failed before it could
     _print_files(result)
     return result
 
 
-def _quiet_nightly(settings: Settings, trusts: list[str] | None) -> dict | None:
+def _start_workers(settings: Settings, files: int) -> None:
+    """The survey found `files` to process: start the run's worker processes now, while
+    Prefect's server starts (`flows.compute_pool.start_early`)."""
+    from flows import compute_pool
+
+    if settings.task_runner != "dask":
+        compute_pool.start_early(compute_pool.processes_for(settings.compute_processes, files))
+
+
+def _quiet_nightly(
+    settings: Settings, trusts: list[str] | None, on_work: Callable[[int], None]
+) -> dict | None:
     from flows.quiet_nightly import quiet_nightly
 
     with _log_file(settings):
         try:
-            result = quiet_nightly(settings, trusts)
+            result = quiet_nightly(settings, trusts, on_work)
         except Exception as exc:  # the flow meets it again and reports it as it always has
             logging.getLogger("mhsip.nightly").info("survey failed (%s); running the flow", exc)
             return None

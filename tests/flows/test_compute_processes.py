@@ -60,3 +60,46 @@ def test_worker_processes_give_the_same_tables_and_lake(
     assert any(quarantined for *_, quarantined in statuses)
     assert_same_tables(snapshot(db_path(tmp_path / "one")), snapshot(db_path(tmp_path / "two")))
     assert lake_digest(tmp_path / "one" / "lake") == lake_digest(tmp_path / "two" / "lake")
+
+
+def test_the_nightly_starts_its_workers_before_the_flow_and_the_flow_uses_them(
+    registry, prefect_server, tmp_path, monkeypatch
+) -> None:
+    from flows.settings import Settings
+    from mhsip.cli import commands
+
+    landing = make_landing(tmp_path / "source", registry, TRUSTS[:2], 2, seed=5, faults=False)
+    env = home_env(tmp_path / "home", landing, MHSIP_COMPUTE_PROCESSES="2")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    events: list[tuple[str, int]] = []
+    real_spawn, real_run = compute_pool.ComputePool.spawn, compute_pool.ComputePool.run
+
+    def spawn(self):
+        events.append(("spawn", id(self)))
+        return real_spawn(self)
+
+    def run(self, fn, *args):
+        events.append(("run", id(self)))
+        return real_run(self, fn, *args)
+
+    monkeypatch.setattr(compute_pool.ComputePool, "spawn", spawn)
+    monkeypatch.setattr(compute_pool.ComputePool, "run", run)
+    result = commands.run_nightly(Settings(), None)
+
+    assert result["partitions"] == 4 and not result["failures"]
+    assert events[0][0] == "spawn"  # started by the survey, before the flow's first wave
+    assert {kind for kind, _ in events[1:]} == {"run"}
+    assert {pool for _, pool in events} == {events[0][1]}  # one pool: the early one
+    assert not compute_pool._early  # taken by the run and closed with it
+
+
+def test_an_early_pool_of_another_size_is_stopped_not_used() -> None:
+    compute_pool.start_early(2)
+    early = compute_pool._early[0]
+    with compute_pool.compute_pool(1) as pool:
+        assert pool is None
+    assert early._executor is None and not compute_pool._early
+    compute_pool.start_early(2)
+    compute_pool.discard_early()
+    assert not compute_pool._early
