@@ -3,12 +3,15 @@
     python benchmarks/mart_refresh.py <MHSIP_HOME>/warehouse/mhsip.duckdb --runs 3
     python benchmarks/mart_refresh.py <warehouse> --dump before/     # on one commit
     python benchmarks/mart_refresh.py <warehouse> --dump after/ --compare before/
+    python benchmarks/mart_refresh.py <warehouse> --processes 2   # passes built in 2 workers
 
 Each run copies the warehouse, then refreshes the marts for every trust-month it holds, as a
 backfill's last stage does (`flows.tasks.marts_task`: the dimensions, then the marts of the
-touched trust-months). `--dump` writes every mart and quality table, sorted, to Parquet;
-`--compare` checks them against an earlier dump, so a change to the refresh can be shown to give
-the same rows. Figures are printed, never asserted.
+touched trust-months), with each pass's marts built in `--processes` worker processes
+(`flows.compute_pool`, as a run with workers builds them) or in this process. `--dump` writes
+every mart and quality table, sorted, to Parquet; `--compare` checks them against an earlier
+dump, so a change to the refresh can be shown to give the same rows. Figures are printed, never
+asserted.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ TABLES = (
 )  # fmt: skip
 
 
-def refresh_copy(source: Path, work: Path) -> tuple[float, Path]:
+def refresh_copy(source: Path, work: Path, processes: int = 1) -> tuple[float, Path]:
     """Seconds to refresh every trust-month's marts on a copy of `source`, and the copy."""
+    from flows.compute_pool import compute_pool
     from mhsip.config_loader import load_registry
     from warehouse.engine import open_warehouse
 
@@ -39,7 +43,10 @@ def refresh_copy(source: Path, work: Path) -> tuple[float, Path]:
     copy.unlink(missing_ok=True)
     shutil.copyfile(source, copy)
     registry = load_registry(REPO / "config")
-    with open_warehouse(str(copy)) as warehouse:
+    with open_warehouse(str(copy)) as warehouse, compute_pool(processes) as pool:
+        if pool is not None:
+            pool.spawn()  # started before the clock, as a run's pool is by its marts
+            pool.run(time.sleep, 0)
         touched = warehouse.query(
             "SELECT DISTINCT trust_code, reporting_month FROM etl_submission"
             " WHERE status = 'loaded' ORDER BY 1, 2"
@@ -47,7 +54,7 @@ def refresh_copy(source: Path, work: Path) -> tuple[float, Path]:
         partitions = list(touched.itertuples(index=False, name=None))
         start = time.perf_counter()
         warehouse.refresh_dimensions(registry)
-        warehouse.refresh_marts(partitions)
+        warehouse.refresh_marts(partitions, pool.imap if pool is not None else map)
         seconds = time.perf_counter() - start
     print(f"refreshed {len(partitions)} trust-months in {seconds:.2f} s", flush=True)
     return seconds, copy
@@ -88,13 +95,14 @@ def main() -> None:
     )
     parser.add_argument("warehouse", type=Path, help="a DuckDB warehouse file a run built")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--processes", type=int, default=1, help="worker processes (1: none)")
     parser.add_argument("--dump", type=Path, help="write the refreshed marts here (Parquet)")
     parser.add_argument("--compare", type=Path, help="an earlier --dump to compare with")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mhsip-marts-") as work:
         times = []
         for _ in range(args.runs):
-            seconds, copy = refresh_copy(args.warehouse, Path(work))
+            seconds, copy = refresh_copy(args.warehouse, Path(work), args.processes)
             times.append(seconds)
         print(f"mart refresh: median {statistics.median(times):.2f} s "
               f"[{', '.join(f'{t:.2f}' for t in times)}]")  # fmt: skip

@@ -126,7 +126,7 @@ def dask_case(landing: Path, work: Path, args: Any) -> Case:
             home = Path(tempfile.mkdtemp(dir=work, prefix=f"home-dask{workers}-"))
             env = {**pipeline_env(home, landing), "MHSIP_TASK_RUNNER": "dask",
                    "MHSIP_MAX_WORKERS": str(workers)}  # fmt: skip
-            wall, _, _ = timed_child(NIGHTLY, env)
+            wall, _, _, _ = timed_child(NIGHTLY, env)
             log = (home / "logs" / "mhsip.log").read_text()
             waiting = sum(float(s) for s in re.findall(r"waiting ([0-9.]+) s", log))
             compute[workers].append(waiting)

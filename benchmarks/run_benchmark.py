@@ -11,7 +11,8 @@ rows), then measures, each in a fresh subprocess so peak memory is that run's ow
   floor     the same files read by the fastest plain readers (DuckDB read_csv / read_parquet,
             python-calamine for XLSX) and written to Parquet and a DuckDB table, with no
             validation, standardisation or bookkeeping
-and prints wall time, rows per second, peak RSS and the ratio pipeline / floor (medians of --runs).
+and prints wall time, rows per second, peak RSS (the largest process, and all the run's processes
+together) and the ratio pipeline / floor (medians of --runs).
 Then, on the last run's warehouse (`benchmarks/nightly_cases.py`): --nightly, a nightly with
 nothing new and one that finds the next month for every trust, as cron runs them (no
 PREFECT_API_URL); --served, the same two against a running `prefect server start`;
@@ -34,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -75,15 +77,23 @@ def add_next_month(landing: Path, work: Path, trusts: int, months: int, scale: f
     return len(new), sum(f.rows for f in new)
 
 
-def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a child in its own session; wall seconds, its own peak RSS (MiB; worker processes it
-    starts, such as Dask's, are not counted), its stdout. Anything it leaves behind (Prefect's
-    server) is killed after."""
+def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
+    """Run a child in its own session: wall seconds; its peak RSS in MiB (Linux's wait4: the
+    largest of the child and every descendant it waited for, such as its worker processes: a
+    maximum, not a sum); its stdout; and the largest sum of the session's resident sets, sampled
+    every 0.2 s (the flow's process, its workers and Prefect's temporary server together).
+    Anything it leaves behind (Prefect's server) is killed after."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(args, env=env, stdout=out, stderr=err, start_new_session=True)
+        done = threading.Event()
+        total = [0.0]
+        sampler = threading.Thread(target=_sample_session, args=(proc.pid, done, total))
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -91,7 +101,20 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str
         err.seek(0)
         if proc.returncode != 0:
             sys.exit(f"{args[:3]} failed ({proc.returncode}):\n{err.read()[-3000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read()
+        return wall, usage.ru_maxrss / 1024, out.read(), total[0]
+
+
+def _sample_session(session: int, done: threading.Event, peak: list[float]) -> None:
+    """Keep in `peak[0]` the largest sum (MiB) of the resident sets of session `session`."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    while not done.wait(0.2):
+        used = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) == session:  # field 6 of stat: the session id
+                    used += int(fields[21]) * page  # field 24: resident pages
+        peak[0] = max(peak[0], used / 1024**2)
 
 
 def pipeline_env(home: Path, landing: Path) -> dict[str, str]:
@@ -102,18 +125,19 @@ def pipeline_env(home: Path, landing: Path) -> dict[str, str]:
     }  # fmt: skip
 
 
-def run_pipeline(landing: Path, work: Path) -> tuple[float, float, Path]:
-    """`mhsip nightly` into a fresh home: wall, peak MiB, and the home (for the nightly cases)."""
+def run_pipeline(landing: Path, work: Path) -> tuple[float, float, float, Path]:
+    """`mhsip nightly` into a fresh home: wall, peak MiB (largest process), peak MiB (all its
+    processes together), and the home (for the nightly cases)."""
     home = Path(tempfile.mkdtemp(dir=work, prefix="home-"))
-    wall, peak, _ = timed_child(
+    wall, peak, _, together = timed_child(
         [sys.executable, "-m", "mhsip", "nightly"], pipeline_env(home, landing)
     )
-    return wall, peak, home
+    return wall, peak, together, home
 
 
 def run_floor(landing: Path, work: Path) -> tuple[float, float, int]:
     out = Path(tempfile.mkdtemp(dir=work, prefix="floor-"))
-    wall, peak, stdout = timed_child(
+    wall, peak, stdout, _ = timed_child(
         [sys.executable, str(Path(__file__).with_name("floor.py")), str(landing), str(out)],
         dict(os.environ),
     )
@@ -167,13 +191,15 @@ def main() -> None:
     pipe, floor = [], []
     for i in range(args.runs):
         floor.append(run_floor(landing, work))
-        wall, peak, home = run_pipeline(landing, work)
-        pipe.append((wall, peak))
+        wall, peak, together, home = run_pipeline(landing, work)
+        pipe.append((wall, peak, together))
         print(f"run {i + 1}: floor {floor[-1][0]:.1f} s, pipeline {pipe[-1][0]:.1f} s,"
-              f" peak {peak:.0f} MiB", flush=True)  # fmt: skip
+              f" peak {peak:.0f} MiB (all its processes: {together:.0f} MiB)",
+              flush=True)  # fmt: skip
     p_wall = statistics.median(p[0] for p in pipe)
     f_wall = statistics.median(f[0] for f in floor)
     p_mem = max(p[1] for p in pipe)
+    p_all = max(p[2] for p in pipe)
     f_mem = max(f[1] for f in floor)
     print()
     print(f"{'':10}{'wall s':>10}{'rows/s':>12}{'peak MiB':>10}")
@@ -183,6 +209,8 @@ def main() -> None:
         f"ratio pipeline/floor: {p_wall / f_wall:.1f}x  (medians of {args.runs} run(s); "
         f"floor read {floor[0][2]:,} rows)", flush=True,
     )  # fmt: skip
+    print(f"peak MiB: the largest process (wait4); all the run's processes together (the flow's,"
+          f" its workers', Prefect's server), sampled: {p_all:.0f} MiB")  # fmt: skip
     from nightly_cases import Case, dask_case, nightly_cases, served_cases
 
     size = f"{args.trusts} x {args.months}, scale {args.scale:g}"
@@ -193,8 +221,8 @@ def main() -> None:
         limit, gib = (1.5, "1.5 GB") if args.scale <= 10 else (2.0, "2 GB")
         cases = [
             Case(f"{size}", p_wall, f_wall, "<= 2x", p_wall <= 2 * f_wall),
-            Case(f"{size}, peak MiB (not seconds)", p_mem, f_mem, f"< {gib}",
-                 p_mem < limit * 1000**3 / 1024**2),
+            Case(f"{size}, peak MiB, all processes", p_all, f_mem, f"< {gib}",
+                 p_all < limit * 1000**3 / 1024**2, note=f"largest process {p_mem:.0f} MiB"),
         ]  # fmt: skip
     if args.nightly:
         cases += nightly_cases(landing, work, home, args)
@@ -224,7 +252,7 @@ def load_stage(args: argparse.Namespace) -> Any:
         str(args.trusts), "--months", str(args.months), "--scale", str(args.scale), "--runs",
         str(max(3, args.runs)), *(["--cache", str(args.load_cache)] if args.load_cache else []),
     ]  # fmt: skip
-    _, _, stdout = timed_child(command, dict(os.environ))
+    _, _, stdout, _ = timed_child(command, dict(os.environ))
     print()
     print(stdout.strip())
     pattern = r"(\w+): warehouse loaded.*?\n\s+resubmission, one trust-month\s+median\s+([0-9.]+)"

@@ -25,12 +25,14 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 # Starting a worker costs its interpreter and imports (pandas, pyarrow, GX: ~2-3 s of CPU on
 # this machine); a run smaller than this computes in the flow's process instead. At ~40 ms of
@@ -60,6 +62,18 @@ class ComputePool:
     def run(self, fn: Callable[..., T], *args: object) -> T:
         """`fn(*args)` in a worker; its result (or exception) here."""
         return self._started().submit(fn, *args).result()
+
+    def imap(self, fn: Callable[[A], T], items: Iterable[A]) -> Iterator[T]:
+        """`fn(item)` for each item in the workers, results in order; `items` is drawn here, at
+        most one item a worker ahead of the results taken (memory: a few items, not all)."""
+        executor = self._started()
+        pending: deque[Future[T]] = deque()
+        for item in items:
+            pending.append(executor.submit(fn, item))
+            if len(pending) > self.processes:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
     def spawn(self) -> None:
         """Start every worker now, without waiting for them (each spawns on its first call)."""

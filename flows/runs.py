@@ -133,14 +133,14 @@ def execute(run: Run, works: list[PartitionWork], problems: list[LandingProblem]
         report.files = run_waves(
             chains, run.compute, run.warehouse, run.settings.lake_url, on_done, groups, pool
         )
-    failpoint("after_commit_before_marts")
-    # Trust-months loaded by this run, plus any a killed run loaded but never refreshed.
-    touched = sorted(
-        {(w.trust_code, w.reporting_month) for w in works}
-        | set(run.warehouse.pending_mart_partitions())
-    )
-    if touched:
-        marts_task(run.warehouse, run.registry, touched)
+        failpoint("after_commit_before_marts")
+        # Trust-months loaded by this run, plus any a killed run loaded but never refreshed.
+        touched = sorted(
+            {(w.trust_code, w.reporting_month) for w in works}
+            | set(run.warehouse.pending_mart_partitions())
+        )
+        if touched:
+            marts_task(run.warehouse, run.registry, touched, pool)
     published = run.warehouse.checkpoint_and_publish(
         run.settings.published_path, run.settings.operators_copy_path
     )

@@ -92,6 +92,11 @@ def wave_task(
 
 
 @task(name="refresh-marts", cache_policy=NO_CACHE, retries=1)
-def marts_task(warehouse: Warehouse, registry: Registry, touched: list[tuple[str, date]]) -> None:
+def marts_task(
+    warehouse: Warehouse, registry: Registry, touched: list[tuple[str, date]],
+    pool: ComputePool | None = None,
+) -> None:  # fmt: skip
+    """Dimensions, then the touched trust-months' marts; each pass's marts built in the run's
+    worker processes when it has them."""
     warehouse.refresh_dimensions(registry)
-    warehouse.refresh_marts(touched)
+    warehouse.refresh_marts(touched, pool.imap if pool is not None else map)

@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -30,6 +31,9 @@ from warehouse.partition_load import PartitionLoad
 from warehouse.partition_writes import apply_partitions
 from warehouse.schema import etl_archive_access
 from warehouse.session import Session
+
+if TYPE_CHECKING:  # the marts import scipy: only when a refresh runs
+    from warehouse.marts.refresh import Mapper
 
 KEY_CHECK = "pseudonymisation_key"
 
@@ -85,13 +89,17 @@ class Warehouse(ABC):
         with self._transaction() as session:
             refresh.refresh_dimensions(session, registry)
 
-    def refresh_marts(self, partitions: Iterable[tuple[str, date]] | None) -> None:
+    def refresh_marts(
+        self, partitions: Iterable[tuple[str, date]] | None, mapper: Mapper = map
+    ) -> None:
         """Recompute marts for the touched (trust, month)s and their months' `ALL` rows; None
-        rebuilds everything, with identical results."""
+        rebuilds everything, with identical results. `mapper` builds each pass's marts
+        (`warehouse.marts.refresh.refresh_marts`)."""
         from warehouse.marts import refresh
 
         with self._transaction() as session:
-            refresh.refresh_marts(session, None if partitions is None else list(partitions))
+            touched = None if partitions is None else list(partitions)
+            refresh.refresh_marts(session, touched, mapper)
 
     def record_key_fingerprint(self, fingerprint: str) -> None:
         """Record the key's fingerprint once; a warehouse keeps the first one."""

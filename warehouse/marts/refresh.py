@@ -8,7 +8,7 @@ is a function of its month's facts only, it gives exactly what a full rebuild gi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 import numpy as np
@@ -56,8 +56,32 @@ def refresh_dimensions(session: Session, registry: Registry) -> None:
         session.insert_frame(table, frame)
 
 
-def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | None) -> None:
-    """Recompute marts for the given (trust, month) partitions, or all of them when None."""
+# One pass's facts: interventions, stays, submissions, and the collaborative's size.
+PassFacts = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int | None]
+PassMarts = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+# `map`, or a map that runs the builds elsewhere (`flows.compute_pool.ComputePool.imap`): it
+# must give the results in order and draw the passes in the calling thread.
+Mapper = Callable[[Callable[[PassFacts], PassMarts], Iterable[PassFacts]], Iterable[PassMarts]]
+
+
+def build_pass(facts: PassFacts) -> PassMarts:
+    """The trust, equity and ward marts of one pass's facts (pure: may run in a worker)."""
+    interventions, stays, submissions, expected = facts
+    return (
+        build_trust_month(interventions, stays, submissions, expected),
+        build_equity_month(interventions, stays, submissions),
+        build_ward_month(interventions, stays, submissions),
+    )
+
+
+def refresh_marts(
+    session: Session, partitions: Iterable[tuple[str, date]] | None, mapper: Mapper = map
+) -> None:
+    """Recompute marts for the given (trust, month) partitions, or all of them when None.
+
+    Each pass's facts are read here and its marts built by `mapper` (in worker processes when
+    a run has them, while this reads the next pass and inserts the last), then inserted here.
+    """
     touched = None if partitions is None else {(t, month_start(m)) for t, m in partitions}
     before = resubmission.before_refresh(session, touched)
     if touched is None:
@@ -79,18 +103,17 @@ def refresh_marts(session: Session, partitions: Iterable[tuple[str, date]] | Non
                     [trust, *trust_months],
                 )
     expected = int(session.query(queries.TRUSTS_EXPECTED)["trusts"].iloc[0]) or None
-    for group in month_passes(session, months):
-        where = f"reporting_month IN ({queries.placeholders(len(group))})"
-        interventions = session.query(queries.MART_INTERVENTIONS.format(where=where), group)
-        stays = session.query(queries.MART_STAYS.format(where=where), group)
-        submissions = session.query(queries.MART_SUBMISSIONS.format(where=where), group)
-        if not len(interventions) and not len(stays) and not len(submissions):
-            continue
-        built = (
-            build_trust_month(interventions, stays, submissions, expected),
-            build_equity_month(interventions, stays, submissions),
-            build_ward_month(interventions, stays, submissions),
-        )
+
+    def passes() -> Iterator[PassFacts]:
+        for group in month_passes(session, months):
+            where = f"reporting_month IN ({queries.placeholders(len(group))})"
+            interventions = session.query(queries.MART_INTERVENTIONS.format(where=where), group)
+            stays = session.query(queries.MART_STAYS.format(where=where), group)
+            submissions = session.query(queries.MART_SUBMISSIONS.format(where=where), group)
+            if len(interventions) or len(stays) or len(submissions):
+                yield interventions, stays, submissions, expected
+
+    for built in mapper(build_pass, passes()):
         for table, frame in zip(MART_TABLES, built, strict=True):
             session.insert_frame(table, _keep(frame, touched))
     refresh_spc(session, None if touched is None else {trust for trust, _ in touched})
