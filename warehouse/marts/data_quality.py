@@ -19,7 +19,7 @@ import pandas as pd
 from transforms.codes import ETHNIC_CATEGORIES, ETHNICITY_NOT_STATED_OR_KNOWN, INTERVENTION_REASONS
 from transforms.dqmi import ItemCounts, defaults_in_excess, dqmi, item_score
 from warehouse import queries
-from warehouse.marts.passes import month_passes
+from warehouse.marts.passes import delete_trust_months, month_passes
 from warehouse.reads import month_start
 from warehouse.schema import mart_data_quality, mart_data_quality_score
 from warehouse.session import Session
@@ -59,11 +59,11 @@ def item_counts(
     """(submission, item) -> (valid and complete, defaults) over the rows `facts` holds of each
     submission: counted column by column over every file at once, not file by file."""
     counts: dict[tuple[object, str], tuple[int, int]] = {}
+    submission = facts["submission_id"]
     for name, (column, valid, defaults, _) in items.items():
         values = facts[column]
         text = values[values.notna()].astype(str)
         ok = text if valid is None else text[text.isin(valid)]
-        submission = facts["submission_id"]
         ok_by = ok.groupby(submission.loc[ok.index], sort=False).size()
         is_default = ok.isin(defaults)
         default_by = ok[is_default].groupby(submission.loc[ok.index[is_default]], sort=False).size()
@@ -125,16 +125,8 @@ def refresh_data_quality(session: Session, touched: set[tuple[str, date]] | None
             session.execute(f"DELETE FROM {table.name}")
     else:
         months = sorted({m for _, m in touched})
-        by_trust: dict[str, list[date]] = {}
-        for trust, month in sorted(touched):
-            by_trust.setdefault(trust, []).append(month)
-        for trust, trust_months in by_trust.items():  # a statement a trust, not a trust-month
-            for table in (mart_data_quality, mart_data_quality_score):
-                session.execute(
-                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month IN"
-                    f" ({queries.placeholders(len(trust_months))})",
-                    [trust, *trust_months],
-                )
+        for table in (mart_data_quality, mart_data_quality_score):
+            delete_trust_months(session, table.name, touched)
     for group in month_passes(session, months):  # memory bounded by a pass, as the other marts
         _refresh_months(session, group, touched)
 

@@ -10,7 +10,7 @@ facts only, so how the months are grouped never changes a row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
@@ -43,3 +43,17 @@ def group_months(
     """Consecutive groups of `months` of at most `max_months` months and `max_rows` rows (a
     month over `max_rows` alone); a month missing from `rows` holds none."""
     return consecutive_groups(months, [rows.get(m, 0) for m in months], max_rows, max_months)
+
+
+def delete_trust_months(session: Session, table: str, keys: Iterable[tuple[str, date]]) -> None:
+    """Delete `table`'s rows of the given (trust, month)s: one statement a trust, not a month
+    (a trust's history is far under an IN list's limit)."""
+    by_trust: dict[str, list[date]] = {}
+    for trust, month in sorted(set(keys)):
+        by_trust.setdefault(trust, []).append(month)
+    for trust, months in by_trust.items():
+        session.execute(
+            f"DELETE FROM {table} WHERE trust_code = ? AND reporting_month IN"
+            f" ({queries.placeholders(len(months))})",
+            [trust, *months],
+        )

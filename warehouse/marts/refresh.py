@@ -20,7 +20,7 @@ from warehouse.marts import dimensions, resubmission
 from warehouse.marts.data_quality import refresh_data_quality
 from warehouse.marts.equity_month import build_equity_month
 from warehouse.marts.funnel_mart import refresh_funnel
-from warehouse.marts.passes import month_passes
+from warehouse.marts.passes import delete_trust_months, month_passes
 from warehouse.marts.spc_mart import refresh_spc
 from warehouse.marts.trust_month import build_trust_month
 from warehouse.marts.ward_month import build_ward_month
@@ -92,16 +92,8 @@ def refresh_marts(
     else:
         months = sorted({month for _, month in touched})
         keys = touched | {(ALL_TRUSTS, month) for month in months}
-        by_trust: dict[str, list[date]] = {}
-        for trust, month in sorted(keys):
-            by_trust.setdefault(trust, []).append(month)
         for table in MART_TABLES:
-            for trust, trust_months in by_trust.items():
-                session.execute(
-                    f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month IN"
-                    f" ({queries.placeholders(len(trust_months))})",
-                    [trust, *trust_months],
-                )
+            delete_trust_months(session, table.name, keys)
     expected = int(session.query(queries.TRUSTS_EXPECTED)["trusts"].iloc[0]) or None
 
     def passes() -> Iterator[PassFacts]:
@@ -123,12 +115,7 @@ def refresh_marts(
     if touched is None:
         session.execute("DELETE FROM etl_mart_pending")
     else:
-        pending: dict[str, list[date]] = {}
-        for trust, month in sorted(touched):
-            pending.setdefault(trust, []).append(month)
-        for trust, months in pending.items():
-            where = queries.placeholders(len(months))
-            session.execute(queries.DELETE_PENDING_MARTS.format(months=where), [trust, *months])
+        delete_trust_months(session, "etl_mart_pending", touched)
 
 
 def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:
