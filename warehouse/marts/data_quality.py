@@ -126,7 +126,7 @@ def refresh_data_quality(session: Session, touched: set[tuple[str, date]] | None
     else:
         months = sorted({m for _, m in touched})
         for table in (mart_data_quality, mart_data_quality_score):
-            delete_trust_months(session, table.name, touched)
+            delete_trust_months(session, table, touched)
     for group in month_passes(session, months):  # memory bounded by a pass, as the other marts
         _refresh_months(session, group, touched)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Final
 
+import sqlalchemy as sa
+
 from mhsip.grouping import consecutive_groups
 from warehouse import queries
 from warehouse.reads import month_start
@@ -45,15 +47,17 @@ def group_months(
     return consecutive_groups(months, [rows.get(m, 0) for m in months], max_rows, max_months)
 
 
-def delete_trust_months(session: Session, table: str, keys: Iterable[tuple[str, date]]) -> None:
-    """Delete `table`'s rows of the given (trust, month)s: one statement a trust, not a month
-    (a trust's history is far under an IN list's limit)."""
+def delete_trust_months(
+    session: Session, table: sa.Table, keys: Iterable[tuple[str, date]]
+) -> None:
+    """Delete the schema `table`'s rows of the given (trust, month)s: one statement a trust,
+    not a month (a trust's history is far under an IN list's limit)."""
     by_trust: dict[str, list[date]] = {}
     for trust, month in sorted(set(keys)):
         by_trust.setdefault(trust, []).append(month)
     for trust, months in by_trust.items():
         session.execute(
-            f"DELETE FROM {table} WHERE trust_code = ? AND reporting_month IN"
+            f"DELETE FROM {table.name} WHERE trust_code = ? AND reporting_month IN"
             f" ({queries.placeholders(len(months))})",
             [trust, *months],
         )

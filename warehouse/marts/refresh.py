@@ -35,6 +35,7 @@ from warehouse.schema import (
     dim_month,
     dim_trust,
     dim_ward,
+    etl_mart_pending,
 )
 from warehouse.session import Session
 
@@ -93,7 +94,7 @@ def refresh_marts(
         months = sorted({month for _, month in touched})
         keys = touched | {(ALL_TRUSTS, month) for month in months}
         for table in MART_TABLES:
-            delete_trust_months(session, table.name, keys)
+            delete_trust_months(session, table, keys)
     expected = int(session.query(queries.TRUSTS_EXPECTED)["trusts"].iloc[0]) or None
 
     def passes() -> Iterator[PassFacts]:
@@ -115,7 +116,7 @@ def refresh_marts(
     if touched is None:
         session.execute("DELETE FROM etl_mart_pending")
     else:
-        delete_trust_months(session, "etl_mart_pending", touched)
+        delete_trust_months(session, etl_mart_pending, touched)
 
 
 def _keep(frame: pd.DataFrame, touched: set[tuple[str, date]] | None) -> pd.DataFrame:
