@@ -16,6 +16,7 @@ renames the file into place, so readers see the old copy or the new one, never a
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from pathlib import Path
 from typing import Final
 
@@ -51,6 +52,13 @@ def _bi_metadata() -> sa.MetaData:
 
 def _quoted(text: str, quote: str = "'") -> str:
     return quote + text.replace(quote, quote * 2) + quote
+
+
+def bi_copy_digest() -> str:
+    """A digest of every statement that builds the BI copy: it changes when a release changes
+    what the copy holds (`warehouse.publish_record`)."""
+    statements = [*schema_statements(_bi_metadata()), *view_statements()]
+    return hashlib.sha256("\n".join(statements).encode("utf-8")).hexdigest()
 
 
 def write_bi_copy(con: duckdb.DuckDBPyConnection, path: Path) -> Path:

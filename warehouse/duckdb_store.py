@@ -27,7 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from warehouse import migrate
-from warehouse.bi_copy import write_bi_copy
+from warehouse.bi_copy import bi_copy_digest, write_bi_copy
+from warehouse.publish_record import PublishRecord
 from warehouse.session import Session, check_columns
 from warehouse.store import Warehouse, WarehouseBusy
 
@@ -158,15 +159,21 @@ class DuckDBWarehouse(Warehouse):
         """CHECKPOINT, then replace the BI copy at `target` (only what BI may read,
         `warehouse.bi_copy`) and, when asked, the operators' full copy at `full_copy`: each is
         written beside its final name and renamed into place, so readers never see half a file.
+        Copies that already hold the live file as it is are left alone (`warehouse.publish_record`).
         """
         target = Path(target)
+        copies = (target,) if full_copy is None else (target, Path(full_copy))
         with self._write_lock:
             self._con.execute("CHECKPOINT")
+            record = PublishRecord(self.path, copies, bi_copy_digest())
+            if record.holds():
+                return target
             with _replacing(target) as temporary:
                 write_bi_copy(self._con, temporary)
             if full_copy is not None:
                 with _replacing(Path(full_copy)) as temporary:
                     shutil.copyfile(self.path, temporary)
+            record.save()
         return target
 
     def close(self) -> None:
