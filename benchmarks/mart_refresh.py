@@ -17,6 +17,7 @@ asserted.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import sys
@@ -33,6 +34,12 @@ TABLES = (
 )  # fmt: skip
 
 
+def _pid_after_a_pause(seconds: float) -> int:
+    """A worker's pid, after holding it long enough for the others to take the next calls."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
 def refresh_copy(source: Path, work: Path, processes: int = 1) -> tuple[float, Path]:
     """Seconds to refresh every trust-month's marts on a copy of `source`, and the copy."""
     from flows.compute_pool import compute_pool
@@ -44,9 +51,10 @@ def refresh_copy(source: Path, work: Path, processes: int = 1) -> tuple[float, P
     shutil.copyfile(source, copy)
     registry = load_registry(REPO / "config")
     with open_warehouse(str(copy)) as warehouse, compute_pool(processes) as pool:
-        if pool is not None:
-            pool.spawn()  # started before the clock, as a run's pool is by its marts
-            pool.run(time.sleep, 0)
+        if pool is not None:  # every worker started before the clock, as a run's are by its marts
+            started: set[int] = set()
+            while len(started) < processes:
+                started.update(pool.imap(_pid_after_a_pause, [0.2] * processes))
         touched = warehouse.query(
             "SELECT DISTINCT trust_code, reporting_month FROM etl_submission"
             " WHERE status = 'loaded' ORDER BY 1, 2"
